@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AbstractsConfig(AppConfig):
+    name = "abstracts"
+    verbose_name = "Abstracts"

@@ -1,0 +1,158 @@
+"""Reads of abstracts, shaped the way a book of abstracts prints them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from abstracts.models import Abstract, AbstractKeyword, AuthorAffiliation, Authorship
+from conference.models import Event
+
+
+@dataclass(frozen=True)
+class PrintedAuthor:
+    person_id: int
+    first_name: str
+    last_name: str
+    title: str
+    numbers: tuple[int, ...]
+    is_presenting: bool
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class PrintedAbstract:
+    pk: int
+    code: str
+    title: str
+    authors: tuple[PrintedAuthor, ...]
+    note: str
+    affiliations: tuple[tuple[int, str], ...]
+    text: str
+    keywords: tuple[str, ...]
+    session_title: str
+    status: str
+    url: str
+
+
+def number_affiliations(
+    author_affiliations: Iterable[list], unattached: Iterable = ()
+) -> tuple[list, list[tuple[int, ...]]]:
+    """Number an abstract's affiliations in order of first appearance along the authors.
+
+    ``author_affiliations`` holds, per author in order, that author's affiliations in
+    order; ``unattached`` the ones listed but carried by nobody, numbered last.
+    Returns the numbered list and, per author, their superscript numbers.
+    """
+    numbered: list = []
+    number_of: dict = {}
+    per_author: list[tuple[int, ...]] = []
+    for affiliations in author_affiliations:
+        numbers = []
+        for affiliation in affiliations:
+            if affiliation.pk not in number_of:
+                numbered.append(affiliation)
+                number_of[affiliation.pk] = len(numbered)
+            numbers.append(number_of[affiliation.pk])
+        per_author.append(tuple(numbers))
+    for affiliation in unattached:
+        if affiliation.pk not in number_of:
+            numbered.append(affiliation)
+            number_of[affiliation.pk] = len(numbered)
+    return numbered, per_author
+
+
+def with_print_relations(queryset: QuerySet[Abstract]) -> QuerySet[Abstract]:
+    """Everything a printed abstract needs, in a constant number of queries."""
+    return queryset.select_related("event", "session").prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("person")
+            .prefetch_related(
+                Prefetch(
+                    "affiliation_links",
+                    queryset=AuthorAffiliation.objects.select_related("affiliation"),
+                )
+            )
+            .order_by("position"),
+        ),
+        Prefetch(
+            "keyword_links",
+            queryset=AbstractKeyword.objects.select_related("keyword").order_by("position"),
+        ),
+        "unattached_affiliations__affiliation",
+    )
+
+
+def printed_abstract(abstract: Abstract) -> PrintedAbstract:
+    """Shape an abstract (fetched through ``with_print_relations``) for the page and the book."""
+    authorships = list(abstract.authorships.all())
+    numbered, numbers = number_affiliations(
+        ([link.affiliation for link in authorship.affiliation_links.all()] for authorship in authorships),
+        (link.affiliation for link in abstract.unattached_affiliations.all()),
+    )
+    return PrintedAbstract(
+        pk=abstract.pk,
+        code=abstract.code,
+        title=abstract.title,
+        authors=tuple(
+            PrintedAuthor(
+                person_id=authorship.person_id,
+                first_name=authorship.person.first_name,
+                last_name=authorship.person.last_name,
+                title=authorship.person.title,
+                numbers=author_numbers,
+                is_presenting=authorship.is_presenting,
+            )
+            for authorship, author_numbers in zip(authorships, numbers, strict=True)
+        ),
+        note=abstract.note,
+        affiliations=tuple((number, affiliation.name) for number, affiliation in enumerate(numbered, 1)),
+        text=abstract.text,
+        keywords=tuple(link.keyword.label for link in abstract.keyword_links.all()),
+        session_title=abstract.session.title if abstract.session else "",
+        status=abstract.status,
+        url=abstract.get_absolute_url(),
+    )
+
+
+def programme_order(queryset: QuerySet[Abstract]) -> QuerySet[Abstract]:
+    """Book order: sessions in their order, then codes naturally (PS2 before PS10)."""
+    return queryset.order_by("session__order", "session__title", "code_sort", "order", "pk")
+
+
+def accepted_abstracts(event: Event) -> QuerySet[Abstract]:
+    return programme_order(with_print_relations(event.abstracts.filter(status=Abstract.Status.ACCEPTED)))
+
+
+@dataclass(frozen=True)
+class SessionGroup:
+    title: str
+    abstracts: list[PrintedAbstract]
+
+
+def programme(event: Event) -> list[SessionGroup]:
+    """The accepted abstracts grouped by session, in book order; those without one come last."""
+    groups: dict[int | None, SessionGroup] = {}
+    sessions = {session.pk: session for session in event.sessions.all()}
+    for session in sessions.values():
+        groups[session.pk] = SessionGroup(session.title, [])
+    unsessioned = SessionGroup("", [])
+    for abstract in accepted_abstracts(event):
+        group = groups.get(abstract.session_id, unsessioned)
+        group.abstracts.append(printed_abstract(abstract))
+    result = [group for group in groups.values() if group.abstracts]
+    if unsessioned.abstracts:
+        result.append(unsessioned)
+    return result
+
+
+def abstract_visible_to(user, abstract: Abstract) -> bool:
+    if user.is_staff:
+        return True
+    if abstract.submitter_id is not None and abstract.submitter_id == user.pk:
+        return True
+    return abstract.event.is_published and abstract.status == Abstract.Status.ACCEPTED

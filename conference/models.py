@@ -1,0 +1,82 @@
+from zoneinfo import available_timezones
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from conference.codes import validate_code_pattern
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Berlin).")
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=300)
+    short_name = models.CharField(max_length=100, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    venue = models.CharField(max_length=300, blank=True)
+    time_zone = models.CharField(max_length=64, default="Europe/Berlin", validators=[validate_time_zone])
+    call_opens_at = models.DateTimeField("call for abstracts opens", null=True, blank=True)
+    call_deadline = models.DateTimeField("submission deadline", null=True, blank=True)
+    word_limit = models.PositiveIntegerField(default=300, validators=[MinValueValidator(1)])
+    poster_code_pattern = models.CharField(
+        max_length=40,
+        default="PS{n:02d}",
+        validators=[validate_code_pattern],
+        help_text="Python format with {n}, e.g. PS{n:02d} gives PS01, PS-{n:02d} gives PS-01.",
+    )
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Published events are visible to the public."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(call_opens_at__isnull=True)
+                | Q(call_deadline__isnull=True)
+                | Q(call_deadline__gt=F("call_opens_at")),
+                name="event_deadline_after_call_opens",
+            ),
+            models.CheckConstraint(condition=Q(word_limit__gte=1), name="event_word_limit_positive"),
+            models.CheckConstraint(
+                condition=Q(poster_code_pattern__contains="{n"),
+                name="event_code_pattern_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conference:event_detail", kwargs={"slug": self.slug})
+
+
+class Session(models.Model):
+    """A topic track of an event, e.g. "Biomedicine"; abstracts are grouped by it in the book."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["event", "order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "title"], name="session_title_unique_per_event"),
+            models.CheckConstraint(condition=Q(order__gte=1), name="session_order_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,30 @@
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from abstracts.selectors import programme
+from conference.health import run_health_checks
+from conference.models import Event
+from conference.selectors import events_visible_to
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "conference/event_list.html", {"events": events_visible_to(request.user)})
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    if not event.is_published and not request.user.is_staff:
+        raise Http404("No such event.")
+    groups = programme(event)
+    return render(
+        request,
+        "conference/event_detail.html",
+        {"event": event, "groups": groups, "abstract_count": sum(len(g.abstracts) for g in groups)},
+    )
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness of the parts the app needs; ``?worker=1`` also asks a Celery worker to answer."""
+    checks = run_health_checks(include_worker=request.GET.get("worker") == "1")
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
