@@ -4,7 +4,7 @@ import time
 import uuid
 
 from celery.exceptions import TimeoutError as CeleryTimeout
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 from conference.celery import app as celery_app
@@ -33,7 +33,7 @@ def _cache() -> str:
     if cache.get(key) != "1":
         raise RuntimeError("value written to the cache was not read back")
     cache.delete(key)
-    return type(cache).__name__
+    return type(caches["default"]).__name__
 
 
 def _broker() -> str:

@@ -1,0 +1,150 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from abstracts.models import (
+    Abstract,
+    AbstractKeyword,
+    Affiliation,
+    AuthorAffiliation,
+    Authorship,
+    Keyword,
+    Person,
+    UnattachedAffiliation,
+)
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    extra = 0
+    fields = ["position", "person", "is_presenting", "affiliation_numbers"]
+    readonly_fields = ["affiliation_numbers"]
+    autocomplete_fields = ["person"]
+    ordering = ["position"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("person")
+            .prefetch_related("affiliation_links__affiliation")
+        )
+
+    @admin.display(description="affiliations")
+    def affiliation_numbers(self, authorship: Authorship) -> str:
+        return "; ".join(link.affiliation.name for link in authorship.affiliation_links.all()) or "—"
+
+
+class AbstractKeywordInline(admin.TabularInline):
+    model = AbstractKeyword
+    extra = 0
+    fields = ["position", "keyword"]
+    autocomplete_fields = ["keyword"]
+    ordering = ["position"]
+
+
+class UnattachedAffiliationInline(admin.TabularInline):
+    model = UnattachedAffiliation
+    extra = 0
+    autocomplete_fields = ["affiliation"]
+    verbose_name_plural = "affiliations listed but carried by no author"
+
+
+@admin.register(Abstract)
+class AbstractAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "event", "session", "status", "author_count", "updated_at"]
+    list_display_links = ["code", "title"]
+    list_filter = ["event", "status", "session"]
+    search_fields = [
+        "code",
+        "title",
+        "text",
+        "authorships__person__last_name",
+        "authorships__person__first_name",
+        "keywords__label",
+    ]
+    list_select_related = ["event", "session"]
+    ordering = ["event", "code_sort", "order"]
+    autocomplete_fields = ["submitter"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AuthorshipInline, UnattachedAffiliationInline, AbstractKeywordInline]
+    fieldsets = [
+        (None, {"fields": ["event", "status", "session", "code", "order"]}),
+        ("Content", {"fields": ["title", "note", "text"]}),
+        ("Record", {"fields": ["submitter", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(author_total=Count("authorships", distinct=True))
+
+    @admin.display(description="authors", ordering="author_total")
+    def author_count(self, abstract: Abstract) -> int:
+        return abstract.author_total
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        # The joins over authors and keywords would list an abstract once per match.
+        return queryset.distinct(), False
+
+
+class AuthorAffiliationInline(admin.TabularInline):
+    model = AuthorAffiliation
+    extra = 0
+    fields = ["position", "affiliation"]
+    autocomplete_fields = ["affiliation"]
+    ordering = ["position"]
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    list_display = ["person", "abstract", "position", "is_presenting"]
+    list_filter = ["abstract__event", "is_presenting"]
+    search_fields = ["person__last_name", "person__first_name", "abstract__title", "abstract__code"]
+    list_select_related = ["person", "abstract"]
+    autocomplete_fields = ["person", "abstract"]
+    inlines = [AuthorAffiliationInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "title", "email", "orcid", "event", "abstract_count"]
+    list_filter = ["event", "title"]
+    search_fields = ["last_name", "first_name", "email", "orcid"]
+    list_select_related = ["event"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(abstract_total=Count("authorships"))
+
+    @admin.display(description="abstracts", ordering="abstract_total")
+    def abstract_count(self, person: Person) -> int:
+        return person.abstract_total
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(admin.ModelAdmin):
+    list_display = ["name", "event", "author_count"]
+    list_filter = ["event"]
+    search_fields = ["name"]
+    list_select_related = ["event"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(author_total=Count("author_links"))
+
+    @admin.display(description="authors", ordering="author_total")
+    def author_count(self, affiliation: Affiliation) -> int:
+        return affiliation.author_total
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["label", "event", "abstract_count"]
+    list_filter = ["event"]
+    search_fields = ["label"]
+    list_select_related = ["event"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(abstract_total=Count("abstract_links"))
+
+    @admin.display(description="abstracts", ordering="abstract_total")
+    def abstract_count(self, keyword: Keyword) -> int:
+        return keyword.abstract_total
