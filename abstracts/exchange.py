@@ -14,6 +14,8 @@ Normalisations (``export(import(x))`` equals ``x`` up to these; docs/exchange-fo
   across the event a keyword keeps the spelling it was first written with;
 - a person (same ORCID, else same e-mail, else same name) is one record per event:
   their academic title, e-mail and ORCID are the first non-empty ones seen;
+- sessions are listed by their order, abstracts in book order (by ``order``, those
+  without one last, then by code);
 - empty optional strings are left out, defaults are written out
   (``status``, ``presenting``, ``code`` and ``session`` as null).
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 from jsonschema import Draft202012Validator
 
@@ -516,7 +519,7 @@ def export_event(event: Event) -> dict:
         info["venue"] = event.venue
 
     abstracts = with_print_relations(event.abstracts.filter(status__in=EXPORTED_STATUSES)).order_by(
-        "order", "code_sort", "pk"
+        F("order").asc(nulls_last=True), "code_sort", "pk"
     )
     exported = []
     for abstract in abstracts:

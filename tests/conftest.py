@@ -1,0 +1,138 @@
+"""Fixtures shared by the whole suite: data factories, a live Celery worker, headless Chromium."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from conference.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def celery_queue() -> str:
+    """A queue of this test run's own, so no other worker on the machine takes its tasks."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    return queue
+
+
+def _database_url_for_tests() -> str:
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    user = params.get("USER") or ""
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    host = params.get("HOST") or "localhost"
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, celery_queue):
+    """A real ``celery worker`` process on the test database, consuming this run's queue."""
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_tests()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "celery-worker.log"
+    env = {**os.environ, "DATABASE_URL": database_url}
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "conference",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=1",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        celery_queue,
+        "-n",
+        f"{celery_queue}@%h",
+    ]
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_worker(worker, log_path)
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _wait_for_worker(worker: subprocess.Popen, log_path: Path, seconds: float = 90) -> None:
+    from conference.tasks import ping
+
+    deadline = time.monotonic() + seconds
+    result = ping.apply_async(expires=seconds)
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited ({worker.returncode}):\n{log_path.read_text()}")
+        if result.ready():
+            assert result.get() == "pong"
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the Celery worker did not answer in {seconds} s:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_at(browser):
+    """Open pages at a given viewport; screenshots land in test-artifacts/."""
+    pages = []
+
+    def open_page(width: int = 1280, height: int = 900):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()
+
+
+@pytest.fixture
+def demo_event(db):
+    """The Helmholtz AI kick-off meeting 2020, imported from the shipped demo file."""
+    from tests.factories import import_demo_event
+
+    return import_demo_event()
+
+
+def pytest_report_header(config) -> list[str]:
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return [f"database: {database}; broker: {settings.CELERY_BROKER_URL.split('://')[0]}"]
