@@ -134,7 +134,14 @@ def parse_exchange(raw: bytes | str) -> dict:
 
 def _schema_problems(data) -> list[Problem]:
     problems = []
-    for error in _schema_validator().iter_errors(data):
+    # In file order: abstracts[3] before abstracts[30].
+    errors = sorted(
+        _schema_validator().iter_errors(data),
+        key=lambda error: [
+            (0, part, "") if isinstance(part, int) else (1, 0, part) for part in error.absolute_path
+        ],
+    )
+    for error in errors:
         path = list(error.absolute_path)
         message = error.message
         if error.validator == "required" and isinstance(error.instance, dict):
@@ -145,7 +152,7 @@ def _schema_problems(data) -> list[Problem]:
         if error.validator == "format" and error.validator_value == "date":
             message = f"{error.instance!r} is not a date (YYYY-MM-DD)"
         problems.append(Problem(format_path(path), message))
-    return sorted(problems, key=lambda problem: problem.path)
+    return problems
 
 
 def _too_long(problems: list[Problem], path: str, kind: tuple[str, str], value: str) -> None:
@@ -466,12 +473,24 @@ def _replace_authors(abstract, item, here, people, affiliations, keywords) -> No
     listed = {entry["index"]: affiliations.get(entry["name"]) for entry in item["affiliations"]}
     carried: set[int] = set()
     links = []
+    author_at: dict[int, int] = {}
     for j, author in enumerate(item["authors"]):
+        person = people.resolve(author, f"{here}.authors[{j}]")
+        if person.pk in author_at:
+            # Two entries that differ in the file can still be one person: an ORCID or e-mail
+            # given elsewhere in the file (or already in the event) joins them.
+            raise ExchangeError(
+                [
+                    Problem(
+                        f"{here}.authors[{j}]",
+                        f"is the same person as {here}.authors[{author_at[person.pk]}] "
+                        f"({person.full_name}, known by the same ORCID, e-mail or name)",
+                    )
+                ]
+            )
+        author_at[person.pk] = j
         authorship = Authorship.objects.create(
-            abstract=abstract,
-            person=people.resolve(author, f"{here}.authors[{j}]"),
-            position=j + 1,
-            is_presenting=author.get("presenting", False),
+            abstract=abstract, person=person, position=j + 1, is_presenting=author.get("presenting", False)
         )
         own: list[int] = []
         for index in author["affiliations"]:

@@ -116,7 +116,7 @@ class Abstract(models.Model):
         Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="abstracts"
     )
     code = models.CharField(max_length=40, blank=True, help_text="Poster code, e.g. PS01.")
-    code_sort = models.CharField(max_length=200, editable=False, db_index=True)
+    code_sort = models.CharField(max_length=400, editable=False, db_index=True)
     order = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)], help_text="Position in the book."
     )

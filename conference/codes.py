@@ -4,7 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-_DIGITS = re.compile(r"(\d+)")
+_TOKENS = re.compile(r"\d+|[^\W\d_]+")
 
 
 def validate_code_pattern(pattern: str) -> None:
@@ -23,8 +23,12 @@ def format_code(pattern: str, number: int) -> str:
 
 
 def code_sort_key(code: str) -> str:
-    """A string that sorts codes naturally: digit runs are zero-padded, letters case-folded.
+    """A string that sorts codes naturally: PS2 < PS10 < PS-11 < PS20.
 
-    Stored beside the code so that the database can order and paginate by it.
+    Runs of letters and digits are compared in turn, digits as numbers (zero-padded),
+    punctuation ignored. Stored beside the code so that the database can order and
+    paginate by it; the key holds only letters and digits so that it sorts the same
+    under any database collation (PostgreSQL's locales ignore punctuation).
     """
-    return _DIGITS.sub(lambda match: match.group(1).zfill(12), code.casefold())
+    tokens = _TOKENS.findall(code.casefold())
+    return "".join(token.zfill(12) if token.isdigit() else token for token in tokens)

@@ -1,9 +1,11 @@
 """Fixtures shared by the whole suite: data factories, a live Celery worker, headless Chromium."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -26,6 +28,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Pages are served as in production: hashed static files from a manifest, by WhiteNoise."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def celery_queue() -> str:
     """A queue of this test run's own, so no other worker on the machine takes its tasks."""
@@ -43,6 +53,54 @@ def _database_url_for_tests() -> str:
     host = params.get("HOST") or "localhost"
     port = f":{params['PORT']}" if params.get("PORT") else ""
     return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def web_server(django_db_setup, django_db_blocker, celery_queue, collected_static_files):
+    """The app under gunicorn, as in production, on the test database; yields its base URL.
+
+    Tests that use it write their data with ``transactional_db`` so the server sees it.
+    """
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_tests()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "gunicorn.log"
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_DEFAULT_QUEUE": celery_queue}
+    command = [sys.executable, "-m", "gunicorn", "conference.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/health/", timeout=2):  # noqa: S310 - our own server
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not answer:\n{log_path.read_text()}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        _stop(server)
 
 
 @pytest.fixture(scope="session")
@@ -75,12 +133,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, celery_queue):
         _wait_for_worker(worker, log_path)
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        _stop(worker)
 
 
 def _wait_for_worker(worker: subprocess.Popen, log_path: Path, seconds: float = 90) -> None:
@@ -102,6 +155,9 @@ def _wait_for_worker(worker: subprocess.Popen, log_path: Path, seconds: float = 
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
+    # beside it are still synchronous, so Django's async guard is a false alarm here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:

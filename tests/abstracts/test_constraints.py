@@ -17,9 +17,9 @@ from django.db.models import CheckConstraint, ProtectedError, UniqueConstraint
 
 from abstracts.models import (
     Abstract,
+    Affiliation,
     AuthorAffiliation,
     Authorship,
-    Affiliation,
     Keyword,
     Person,
 )
@@ -499,7 +499,11 @@ def test_a_deadline_at_the_moment_the_call_opens_is_refused():
 
     with refused_by("event_deadline_after_call_opens"):
         Event.objects.create(
-            name="No call", slug="no-call", start_date=date(2026, 3, 5), call_opens_at=opens, call_deadline=opens
+            name="No call",
+            slug="no-call",
+            start_date=date(2026, 3, 5),
+            call_opens_at=opens,
+            call_deadline=opens,
         )
 
 
@@ -515,7 +519,9 @@ def test_a_word_limit_of_zero_is_refused():
 
 def test_a_poster_code_pattern_without_a_number_is_refused():
     with refused_by("event_code_pattern_has_number"):
-        Event.objects.create(name="No numbers", slug="no-numbers", start_date=date(2026, 3, 5), poster_code_pattern="PS")
+        Event.objects.create(
+            name="No numbers", slug="no-numbers", start_date=date(2026, 3, 5), poster_code_pattern="PS"
+        )
 
 
 # Sessions
@@ -555,7 +561,9 @@ def test_the_orcid_validator_rejects_a_wrong_check_digit():
     with pytest.raises(ValidationError) as excinfo:
         validate_orcid("0000-0002-1825-0098")
 
-    assert excinfo.value.messages == ["'0000-0002-1825-0098' is not a valid ORCID iD: its check digit is wrong."]
+    assert excinfo.value.messages == [
+        "'0000-0002-1825-0098' is not a valid ORCID iD: its check digit is wrong."
+    ]
 
 
 @pytest.mark.parametrize("orcid", ["1234", "0000-0002-1825-009", "0000000218250097", "0000-0002-1825-009x"])

@@ -21,8 +21,10 @@ def normalised(data: dict, slug: str) -> dict:
             data["event"].pop(name, None)
 
     def identity(author):
-        return author.get("orcid") or (author.get("email") or "").lower() or text_key(
-            f"{author['first_name']} {author['last_name']}"
+        return (
+            author.get("orcid")
+            or (author.get("email") or "").lower()
+            or text_key(f"{author['first_name']} {author['last_name']}")
         )
 
     first_title: dict[str, str] = {}
@@ -134,9 +136,9 @@ def test_the_normalisations_the_sample_needs_are_the_ones_documented():
     assert all(author["affiliations"] == [] for author in exported["PS-30"]["authors"])
     assert exported["PS-30"]["affiliations"] == []
     # One title per person: Fabian Theis is "Prof." in PS-22 although the file leaves it empty there.
-    theis = [a for a in original["PS-22"]["authors"] if a["last_name"] == "Theis"][0]
+    theis = next(a for a in original["PS-22"]["authors"] if a["last_name"] == "Theis")
     assert theis["title"] == ""
-    assert [a for a in exported["PS-22"]["authors"] if a["last_name"] == "Theis"][0]["title"] == "Prof."
+    assert next(a for a in exported["PS-22"]["authors"] if a["last_name"] == "Theis")["title"] == "Prof."
     assert exported["PS-06"]["note"] == "On behalf of the Helmholtz Analytics Framework (HAF)"
 
 
