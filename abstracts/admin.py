@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
@@ -38,6 +39,7 @@ class AuthorshipInline(admin.TabularInline):
 class AbstractKeywordInline(admin.TabularInline):
     model = AbstractKeyword
     extra = 0
+    verbose_name_plural = "keywords"
     fields = ["position", "keyword"]
     autocomplete_fields = ["keyword"]
     ordering = ["position"]
@@ -68,6 +70,14 @@ class AbstractAdmin(admin.ModelAdmin):
     autocomplete_fields = ["submitter"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [AuthorshipInline, UnattachedAffiliationInline, AbstractKeywordInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("title", "note"):
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em"})
+        if db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 16, "cols": 100})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     fieldsets = [
         (None, {"fields": ["event", "status", "session", "code", "order"]}),
         ("Content", {"fields": ["title", "note", "text"]}),

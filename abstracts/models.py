@@ -225,6 +225,9 @@ class AuthorAffiliation(models.Model):
             models.UniqueConstraint(fields=["authorship", "affiliation"], name="author_affiliation_once"),
         ]
 
+    def __str__(self) -> str:
+        return self.affiliation.name
+
 
 class UnattachedAffiliation(models.Model):
     """An affiliation listed under an abstract that none of its authors carries.
@@ -246,6 +249,9 @@ class UnattachedAffiliation(models.Model):
             models.UniqueConstraint(fields=["abstract", "affiliation"], name="unattached_affiliation_once"),
         ]
 
+    def __str__(self) -> str:
+        return self.affiliation.name
+
 
 class AbstractKeyword(models.Model):
     abstract = models.ForeignKey(Abstract, on_delete=models.CASCADE, related_name="keyword_links")
@@ -259,3 +265,6 @@ class AbstractKeyword(models.Model):
             models.UniqueConstraint(fields=["abstract", "position"], name="abstract_keyword_position_unique"),
             models.UniqueConstraint(fields=["abstract", "keyword"], name="abstract_keyword_once"),
         ]
+
+    def __str__(self) -> str:
+        return self.keyword.label
