@@ -175,6 +175,12 @@ class Abstract(models.Model):
             raise ValidationError({"session": "This session belongs to another event."})
 
 
+def _same_event(event_id, related, field: str) -> None:
+    """Links inside an abstract must stay within its event (checked for the admin's forms)."""
+    if event_id and related and related.event_id != event_id:
+        raise ValidationError({field: f"This {field} belongs to another event."})
+
+
 class Authorship(models.Model):
     """A person's place in an abstract's author list, with their affiliations in order.
 
@@ -209,6 +215,9 @@ class Authorship(models.Model):
     def __str__(self) -> str:
         return f"{self.person} ({self.position})"
 
+    def clean(self) -> None:
+        _same_event(self.abstract_id and self.abstract.event_id, self.person_id and self.person, "person")
+
 
 class AuthorAffiliation(models.Model):
     authorship = models.ForeignKey(Authorship, on_delete=models.CASCADE, related_name="affiliation_links")
@@ -227,6 +236,10 @@ class AuthorAffiliation(models.Model):
 
     def __str__(self) -> str:
         return self.affiliation.name
+
+    def clean(self) -> None:
+        event_id = self.authorship_id and self.authorship.abstract.event_id
+        _same_event(event_id, self.affiliation_id and self.affiliation, "affiliation")
 
 
 class UnattachedAffiliation(models.Model):
@@ -252,6 +265,10 @@ class UnattachedAffiliation(models.Model):
     def __str__(self) -> str:
         return self.affiliation.name
 
+    def clean(self) -> None:
+        event_id = self.abstract_id and self.abstract.event_id
+        _same_event(event_id, self.affiliation_id and self.affiliation, "affiliation")
+
 
 class AbstractKeyword(models.Model):
     abstract = models.ForeignKey(Abstract, on_delete=models.CASCADE, related_name="keyword_links")
@@ -268,3 +285,6 @@ class AbstractKeyword(models.Model):
 
     def __str__(self) -> str:
         return self.keyword.label
+
+    def clean(self) -> None:
+        _same_event(self.abstract_id and self.abstract.event_id, self.keyword_id and self.keyword, "keyword")

@@ -17,11 +17,13 @@ from django.db.models import CheckConstraint, ProtectedError, UniqueConstraint
 
 from abstracts.models import (
     Abstract,
+    AbstractKeyword,
     Affiliation,
     AuthorAffiliation,
     Authorship,
     Keyword,
     Person,
+    UnattachedAffiliation,
 )
 from abstracts.validators import validate_orcid
 from conference.models import Event, Session
@@ -572,3 +574,44 @@ def test_the_orcid_validator_rejects_malformed_orcids(orcid):
         validate_orcid(orcid)
 
     assert excinfo.value.messages == [f"{orcid!r} is not an ORCID iD (0000-0002-1825-0097 is one)."]
+
+
+# Links across events are refused by validation (the admin's forms run it)
+
+
+def test_an_author_from_another_event_is_refused_by_validation():
+    event, other = make_event(), make_event()
+    abstract = make_abstract(event)
+    stranger = make_person(other)
+
+    with pytest.raises(ValidationError) as error:
+        Authorship(abstract=abstract, person=stranger, position=1).full_clean()
+
+    assert error.value.message_dict == {"person": ["This person belongs to another event."]}
+
+
+def test_a_session_keyword_or_affiliation_from_another_event_is_refused_by_validation():
+    event, other = make_event(), make_event()
+    abstract = make_abstract(event, authors=[(make_person(event), [])])
+    authorship = abstract.authorships.get()
+    foreign_affiliation = Affiliation.objects.create(event=other, name="Elsewhere")
+    foreign_keyword = Keyword.objects.create(event=other, label="Elsewhere")
+    abstract.session = make_session(other, "Foreign")
+
+    with pytest.raises(ValidationError) as session_error:
+        abstract.full_clean()
+    with pytest.raises(ValidationError) as affiliation_error:
+        AuthorAffiliation(authorship=authorship, affiliation=foreign_affiliation, position=1).full_clean()
+    with pytest.raises(ValidationError) as keyword_error:
+        AbstractKeyword(abstract=abstract, keyword=foreign_keyword, position=1).full_clean()
+    with pytest.raises(ValidationError) as unattached_error:
+        UnattachedAffiliation(abstract=abstract, affiliation=foreign_affiliation, position=1).full_clean()
+
+    assert session_error.value.message_dict == {"session": ["This session belongs to another event."]}
+    assert affiliation_error.value.message_dict == {
+        "affiliation": ["This affiliation belongs to another event."]
+    }
+    assert keyword_error.value.message_dict == {"keyword": ["This keyword belongs to another event."]}
+    assert unattached_error.value.message_dict == {
+        "affiliation": ["This affiliation belongs to another event."]
+    }
