@@ -45,6 +45,7 @@ from abstracts.models import (
 )
 from abstracts.text import text_key
 from abstracts.validators import orcid_checksum_ok
+from conference.changes import event_changed
 from conference.codes import code_sort_key
 from conference.models import Event, Session
 
@@ -462,6 +463,7 @@ def _import(data: dict, *, slug: str | None, publish: bool) -> ImportReport:
         _replace_authors(abstract, item, f"abstracts[{i}]", people, affiliations, keywords)
 
     report.abstracts_untouched = len([a for a in existing if a.pk not in touched])
+    event_changed(event.pk)
     return report
 
 
@@ -513,13 +515,12 @@ def _replace_authors(abstract, item, here, people, affiliations, keywords) -> No
         for n, affiliation in enumerate(unattached, 1)
     )
 
-    chosen: list[Keyword] = []
+    chosen: dict[Keyword, str] = {}
     for label in item["keywords"]:
-        keyword = keywords.get(label)
-        if keyword not in chosen:
-            chosen.append(keyword)
+        chosen.setdefault(keywords.get(label), label.strip())
     AbstractKeyword.objects.bulk_create(
-        AbstractKeyword(abstract=abstract, keyword=keyword, position=n) for n, keyword in enumerate(chosen, 1)
+        AbstractKeyword(abstract=abstract, keyword=keyword, position=n, spelling=spelling)
+        for n, (keyword, spelling) in enumerate(chosen.items(), 1)
     )
 
 

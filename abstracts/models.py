@@ -273,6 +273,9 @@ class UnattachedAffiliation(models.Model):
 class AbstractKeyword(models.Model):
     abstract = models.ForeignKey(Abstract, on_delete=models.CASCADE, related_name="keyword_links")
     keyword = models.ForeignKey(Keyword, on_delete=models.PROTECT, related_name="abstract_links")
+    spelling = models.CharField(
+        max_length=200, blank=True, help_text="The keyword as this abstract wrote it (the index counts them)."
+    )
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:

@@ -31,6 +31,11 @@ class Event(models.Model):
         validators=[validate_code_pattern],
         help_text="Python format with {n}, e.g. PS{n:02d} gives PS01, PS-{n:02d} gives PS-01.",
     )
+    revision = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up with every change to what the book would print; the indexes follow it.",
+    )
     is_published = models.BooleanField(
         "published", default=False, help_text="Published events are visible to the public."
     )

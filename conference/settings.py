@@ -229,3 +229,13 @@ for directory in (
     VAR_DIR / "celery" / "results",
 ):
     directory.mkdir(parents=True, exist_ok=True)
+
+# The indexes: changes within this many seconds are built together (one rebuild for a burst).
+INDEXES_COALESCE_SECONDS = env_int("INDEXES_COALESCE_SECONDS", 2)
+# A queued rebuild not started after this long is taken as lost and queued again.
+INDEXES_QUEUED_STALE_SECONDS = env_int("INDEXES_QUEUED_STALE_SECONDS", 600)
+CELERY_BEAT_SCHEDULE = {
+    # Catches up indexes whose rebuild could not be queued (broker down) or was lost.
+    "reconcile-indexes": {"task": "indexes.reconcile", "schedule": env_int("INDEXES_RECONCILE_SECONDS", 60)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")

@@ -37,11 +37,14 @@ def collected_static_files():
 
 
 @pytest.fixture(scope="session")
-def celery_queue() -> str:
+def celery_queue():
     """A queue of this test run's own, so no other worker on the machine takes its tasks."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     celery_app.conf.task_default_queue = queue
-    return queue
+    yield queue
+    # Tasks sent but never consumed (no worker in that test) would pile up in the broker.
+    with celery_app.connection_for_write() as connection_:
+        connection_.default_channel.queue_purge(queue)
 
 
 def _database_url_for_tests() -> str:

@@ -1,0 +1,49 @@
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from conference.models import Event
+from indexes.services import index_rebuild, index_rebuild_failed, index_rebuild_request, index_reconcile
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    name="indexes.rebuild",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def rebuild_indexes(self, *, event_id: int) -> dict | None:
+    if not Event.objects.filter(pk=event_id).exists():
+        log.info("event %s is gone; no indexes to rebuild", event_id)
+        return None
+    try:
+        build = index_rebuild(event_id=event_id)
+    except Exception as error:
+        index_rebuild_failed(event_id=event_id, error=error)
+        log.warning(
+            "index rebuild of event %s failed (try %s): %s", event_id, self.request.retries + 1, error
+        )
+        raise
+    if build.built:
+        log.info(
+            "indexes of event %s rebuilt at revision %s: %s authors, %s keywords in %.2f s",
+            event_id,
+            build.revision,
+            build.authors,
+            build.keywords,
+            build.seconds,
+        )
+    if build.behind:
+        index_rebuild_request(event_id=event_id)
+    return build.as_dict()
+
+
+@shared_task(name="indexes.reconcile")
+def reconcile_indexes() -> list[int]:
+    return index_reconcile()
