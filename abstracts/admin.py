@@ -12,6 +12,29 @@ from abstracts.models import (
     Person,
     UnattachedAffiliation,
 )
+from conference.changes import event_changed
+
+
+class MarksEventChanged:
+    """Admin edits change what the book prints: tell the index pipeline, like the services do."""
+
+    def event_id_of(self, obj) -> int:
+        return obj.event_id
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        event_changed(self.event_id_of(form.instance))
+
+    def delete_model(self, request, obj):
+        event_id = self.event_id_of(obj)
+        super().delete_model(request, obj)
+        event_changed(event_id)
+
+    def delete_queryset(self, request, queryset):
+        event_ids = {self.event_id_of(obj) for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for event_id in event_ids:
+            event_changed(event_id)
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -53,7 +76,7 @@ class UnattachedAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Abstract)
-class AbstractAdmin(admin.ModelAdmin):
+class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
     list_display = ["code", "title", "event", "session", "status", "author_count", "updated_at"]
     list_display_links = ["code", "title"]
     list_filter = ["event", "status", "session"]
@@ -106,7 +129,10 @@ class AuthorAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(admin.ModelAdmin):
+class AuthorshipAdmin(MarksEventChanged, admin.ModelAdmin):
+    def event_id_of(self, obj) -> int:
+        return obj.abstract.event_id
+
     list_display = ["person", "abstract", "position", "is_presenting"]
     list_filter = ["abstract__event", "is_presenting"]
     search_fields = ["person__last_name", "person__first_name", "abstract__title", "abstract__code"]
@@ -116,7 +142,7 @@ class AuthorshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(MarksEventChanged, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "title", "email", "orcid", "event", "abstract_count"]
     list_filter = ["event", "title"]
     search_fields = ["last_name", "first_name", "email", "orcid"]
@@ -131,7 +157,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(MarksEventChanged, admin.ModelAdmin):
     list_display = ["name", "event", "author_count"]
     list_filter = ["event"]
     search_fields = ["name"]
@@ -146,7 +172,7 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(MarksEventChanged, admin.ModelAdmin):
     list_display = ["label", "event", "abstract_count"]
     list_filter = ["event"]
     search_fields = ["label"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from conference.changes import event_changed
 from conference.models import Event, Session
 
 
@@ -18,16 +19,26 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["short_name"]}
     date_hierarchy = "start_date"
     inlines = [SessionInline]
+    readonly_fields = ["revision"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "slug", "is_published"]}),
+        (None, {"fields": ["name", "short_name", "slug", "is_published", "revision"]}),
         ("When and where", {"fields": ["start_date", "end_date", "venue", "time_zone"]}),
         ("Call for abstracts", {"fields": ["call_opens_at", "call_deadline", "word_limit"]}),
         ("Programme", {"fields": ["poster_code_pattern"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and formsets and any(formset.has_changed() for formset in formsets):
+            event_changed(form.instance.pk)  # sessions renamed or reordered
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        event_changed(obj.event_id)
+
     list_display = ["title", "event", "order"]
     list_filter = ["event"]
     search_fields = ["title"]

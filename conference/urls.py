@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("events/", include("conference.urls_events")),
     path("events/", include("abstracts.urls")),
+    path("events/", include("indexes.urls")),
 ]
 
 if settings.DEBUG:
