@@ -19,14 +19,25 @@ def _collator() -> Collator:
     return Collator()
 
 
+# Letters that are not a base letter plus a combining accent, but sort with one.
+_BASE_LETTER = {"Ø": "O", "Ł": "L", "Đ": "D", "Æ": "A", "Œ": "O", "Ə": "E", "Ħ": "H", "Ŧ": "T", "ß": "S"}
+
+
+def _from_first_letter_or_digit(text: str) -> str:
+    """Leading punctuation (as in "'t Hart") neither sorts nor heads an entry."""
+    for index, character in enumerate(text):
+        if character.isalnum():
+            return text[index:]
+    return text
+
+
 def collation_key(text: str) -> tuple:
-    return _collator().sort_key(unicodedata.normalize("NFC", text))
+    return _collator().sort_key(unicodedata.normalize("NFC", _from_first_letter_or_digit(text)))
 
 
 def letter_heading(text: str) -> str:
-    for character in unicodedata.normalize("NFD", text.strip()):
-        if character.isalpha():
-            return character.upper()
-        if character.isdigit():
-            return "#"
-    return "#"
+    first = _from_first_letter_or_digit(unicodedata.normalize("NFC", text.strip()))[:1].upper()
+    if not first or first.isdigit() or not first.isalpha():
+        return "#"
+    first = _BASE_LETTER.get(first, first)
+    return unicodedata.normalize("NFD", first)[0]

@@ -113,7 +113,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, celery_queue):
         database_url = _database_url_for_tests()
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "celery-worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_DEFAULT_QUEUE": celery_queue}
     command = [
         sys.executable,
         "-m",
