@@ -1,15 +1,16 @@
 """Building the author and keyword indexes, and asking a worker to build them.
 
 ``index_rebuild_request`` is called after a change commits; requests for an event
-coalesce while one is queued. ``index_rebuild`` does the work in one transaction
-holding the event's state row, so two rebuilds of one event never overlap and a
-crash leaves the previous index in place. ``index_reconcile`` finds events whose
+coalesce while one is queued. ``index_rebuild`` computes the entries and swaps them
+in with one short transaction, under a lock that keeps two rebuilds of one event
+apart; a crash leaves the previous index in place. ``index_reconcile`` finds events whose
 indexes are behind (for instance because the broker was down) and asks again.
 """
 
 import logging
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -160,38 +161,67 @@ def keyword_index_entries(event_id: int) -> list[KeywordIndexEntry]:
     return entries
 
 
+class RebuildInProgress(Exception):
+    """Another process is rebuilding this event's indexes right now."""
+
+
+_LOCK_NAMESPACE = 0x1DE5  # first key of PostgreSQL advisory locks taken here
+
+
+@contextmanager
+def index_build_lock(event_id: int):
+    """Held while one process rebuilds an event's indexes; raises RebuildInProgress if taken.
+
+    A PostgreSQL advisory lock, so that nothing else waits on it: edits and rebuild
+    requests go on while a build runs. SQLite serialises all writers by itself.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, event_id])
+        if not cursor.fetchone()[0]:
+            raise RebuildInProgress(f"the indexes of event {event_id} are being rebuilt by another process")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, event_id])
+
+
 def index_rebuild(*, event_id: int, force: bool = False) -> IndexBuild:
     """Rebuild both indexes of an event if its revision moved on (or ``force``).
 
-    One transaction: the previous entries stay until the new ones are complete. The
-    event's state row is locked for the duration; on PostgreSQL a second rebuild of the
-    same event fails at once with a DatabaseError (the task retries it later).
+    The entries are computed first, then swapped in by one short transaction, so the
+    previous index stays readable until the new one is complete and a crash leaves it
+    in place. A change that lands while this runs moves the revision on: the result
+    says ``behind`` and the task asks for one more rebuild.
     """
     IndexState.objects.get_or_create(event_id=event_id)
-    # From here on, a new change queues a new rebuild instead of joining this one.
-    IndexState.objects.filter(event_id=event_id).update(queued_at=None)
-    started = time.monotonic()
-    with transaction.atomic():
-        lock = IndexState.objects.select_for_update(nowait=connection.features.has_select_for_update_nowait)
-        state = lock.get(event_id=event_id)
+    with index_build_lock(event_id):
+        # From here on, a new change queues a new rebuild instead of joining this one.
+        IndexState.objects.filter(event_id=event_id).update(queued_at=None)
         revision = Event.objects.values_list("revision", flat=True).get(pk=event_id)
-        if state.built_revision == revision and not force:
+        built_revision = IndexState.objects.values_list("built_revision", flat=True).get(event_id=event_id)
+        if built_revision == revision and not force:
             return IndexBuild(event_id=event_id, revision=revision, built=False)
+        started = time.monotonic()
         authors = author_index_entries(event_id)
         keywords = keyword_index_entries(event_id)
-        AuthorIndexEntry.objects.filter(event_id=event_id).delete()
-        KeywordIndexEntry.objects.filter(event_id=event_id).delete()
-        AuthorIndexEntry.objects.bulk_create(authors, batch_size=500)
-        KeywordIndexEntry.objects.bulk_create(keywords, batch_size=500)
-        seconds = time.monotonic() - started
-        IndexState.objects.filter(event_id=event_id).update(
-            built_revision=revision,
-            built_at=timezone.now(),
-            build_seconds=seconds,
-            builds=F("builds") + 1,
-            last_error="",
-            last_error_at=None,
-        )
+        with transaction.atomic():
+            AuthorIndexEntry.objects.filter(event_id=event_id).delete()
+            KeywordIndexEntry.objects.filter(event_id=event_id).delete()
+            AuthorIndexEntry.objects.bulk_create(authors, batch_size=500)
+            KeywordIndexEntry.objects.bulk_create(keywords, batch_size=500)
+            seconds = time.monotonic() - started
+            IndexState.objects.filter(event_id=event_id).update(
+                built_revision=revision,
+                built_at=timezone.now(),
+                build_seconds=seconds,
+                builds=F("builds") + 1,
+                last_error="",
+                last_error_at=None,
+            )
     current = Event.objects.values_list("revision", flat=True).get(pk=event_id)
     return IndexBuild(
         event_id=event_id,

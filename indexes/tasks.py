@@ -4,7 +4,13 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from conference.models import Event
-from indexes.services import index_rebuild, index_rebuild_failed, index_rebuild_request, index_reconcile
+from indexes.services import (
+    RebuildInProgress,
+    index_rebuild,
+    index_rebuild_failed,
+    index_rebuild_request,
+    index_reconcile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -12,7 +18,7 @@ log = logging.getLogger(__name__)
 @shared_task(
     bind=True,
     name="indexes.rebuild",
-    autoretry_for=(DatabaseError,),
+    autoretry_for=(DatabaseError, RebuildInProgress),
     retry_backoff=2,
     retry_backoff_max=60,
     retry_jitter=True,
@@ -24,6 +30,9 @@ def rebuild_indexes(self, *, event_id: int) -> dict | None:
         return None
     try:
         build = index_rebuild(event_id=event_id)
+    except RebuildInProgress:
+        log.info("indexes of event %s are being rebuilt elsewhere; trying again shortly", event_id)
+        raise
     except Exception as error:
         index_rebuild_failed(event_id=event_id, error=error)
         log.warning(

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 
 from abstracts.models import Abstract, Person
 from abstracts.services import abstract_set_status
@@ -14,7 +14,7 @@ from conference.celery import app as celery_app
 from conference.models import Event
 from indexes import services
 from indexes.models import AuthorIndexEntry, IndexState, KeywordIndexEntry
-from indexes.services import index_rebuild
+from indexes.services import RebuildInProgress, index_build_lock, index_rebuild
 from indexes.tasks import reconcile_indexes
 from tests.factories import import_demo_event
 
@@ -73,7 +73,7 @@ def test_a_burst_of_edits_is_built_by_a_few_rebuilds_not_one_each(celery_worker_
 
 def point_celery_at(url: str) -> None:
     # Celery caches its connection pools; forget them so the next task uses this URL.
-    celery_app.conf.broker_url = url
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = celery_app.conf.broker_read_url = url
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -136,12 +136,10 @@ def test_a_rebuild_that_fails_half_way_leaves_the_previous_index_and_says_why(mo
 def test_a_second_rebuild_of_the_same_event_does_not_run_while_one_holds_it():
     event = import_demo_event()
     Event.objects.filter(pk=event.pk).update(revision=event.revision + 1)
-    IndexState.objects.get_or_create(event=event)
     holding, release = threading.Event(), threading.Event()
 
     def first_rebuild_in_progress():
-        with transaction.atomic():
-            IndexState.objects.select_for_update().get(event=event)
+        with index_build_lock(event.pk):
             holding.set()
             release.wait(20)
         connection.close()
@@ -150,8 +148,11 @@ def test_a_second_rebuild_of_the_same_event_does_not_run_while_one_holds_it():
     holder.start()
     holding.wait(10)
     try:
-        with pytest.raises(DatabaseError):
+        with pytest.raises(RebuildInProgress):
             index_rebuild(event_id=event.pk)
+        # Meanwhile edits and rebuild requests are not held up by the running build.
+        abstract = Abstract.objects.get(event=event, code="PS-05")
+        abstract_set_status(abstract_id=abstract.pk, status=Abstract.Status.REJECTED)
     finally:
         release.set()
         holder.join()
