@@ -189,7 +189,7 @@ class Authorship(models.Model):
     """
 
     abstract = models.ForeignKey(Abstract, on_delete=models.CASCADE, related_name="authorships")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorships")
+    person = models.ForeignKey(Person, on_delete=models.RESTRICT, related_name="authorships")
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     is_presenting = models.BooleanField("presenting", default=False)
     affiliations = models.ManyToManyField(
@@ -221,7 +221,7 @@ class Authorship(models.Model):
 
 class AuthorAffiliation(models.Model):
     authorship = models.ForeignKey(Authorship, on_delete=models.CASCADE, related_name="affiliation_links")
-    affiliation = models.ForeignKey(Affiliation, on_delete=models.PROTECT, related_name="author_links")
+    affiliation = models.ForeignKey(Affiliation, on_delete=models.RESTRICT, related_name="author_links")
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:
@@ -250,7 +250,7 @@ class UnattachedAffiliation(models.Model):
     """
 
     abstract = models.ForeignKey(Abstract, on_delete=models.CASCADE, related_name="unattached_affiliations")
-    affiliation = models.ForeignKey(Affiliation, on_delete=models.PROTECT, related_name="unattached_links")
+    affiliation = models.ForeignKey(Affiliation, on_delete=models.RESTRICT, related_name="unattached_links")
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:
@@ -272,7 +272,7 @@ class UnattachedAffiliation(models.Model):
 
 class AbstractKeyword(models.Model):
     abstract = models.ForeignKey(Abstract, on_delete=models.CASCADE, related_name="keyword_links")
-    keyword = models.ForeignKey(Keyword, on_delete=models.PROTECT, related_name="abstract_links")
+    keyword = models.ForeignKey(Keyword, on_delete=models.RESTRICT, related_name="abstract_links")
     spelling = models.CharField(
         max_length=200, blank=True, help_text="The keyword as this abstract wrote it (the index counts them)."
     )

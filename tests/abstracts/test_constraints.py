@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CheckConstraint, ProtectedError, UniqueConstraint
+from django.db.models import CheckConstraint, RestrictedError, UniqueConstraint
 
 from abstracts.models import (
     Abstract,
@@ -452,12 +452,42 @@ def test_a_person_with_an_authorship_cannot_be_deleted():
     ada = make_person(event)
     abstract = make_abstract(event, authors=[(ada, [])])
 
-    with pytest.raises(ProtectedError) as excinfo, transaction.atomic():
+    with pytest.raises(RestrictedError) as excinfo, transaction.atomic():
         ada.delete()
 
-    assert set(excinfo.value.protected_objects) == set(abstract.authorships.all())
+    assert set(excinfo.value.restricted_objects) == set(abstract.authorships.all())
     assert Person.objects.filter(pk=ada.pk).exists()
     assert abstract.authorships.get().person == ada
+
+
+def test_an_affiliation_or_keyword_in_use_cannot_be_deleted():
+    event = make_event()
+    affiliation = Affiliation.objects.create(event=event, name="DESY")
+    make_abstract(event, authors=[(make_person(event), [affiliation])], keywords=["Imaging"])
+
+    with pytest.raises(RestrictedError), transaction.atomic():
+        affiliation.delete()
+    with pytest.raises(RestrictedError), transaction.atomic():
+        Keyword.objects.get(event=event).delete()
+
+    assert Affiliation.objects.filter(pk=affiliation.pk).exists()
+
+
+def test_deleting_an_event_deletes_its_abstracts_people_affiliations_and_keywords():
+    from tests.factories import import_demo_event
+
+    event = import_demo_event()
+    other = make_event()
+    make_abstract(other, authors=[(make_person(other), [])], keywords=["Kept"])
+
+    event.delete()
+
+    assert not Abstract.objects.filter(event_id=event.pk).exists()
+    assert not Person.objects.filter(event_id=event.pk).exists()
+    assert not Affiliation.objects.filter(event_id=event.pk).exists()
+    assert not Keyword.objects.filter(event_id=event.pk).exists()
+    assert Abstract.objects.filter(event=other).count() == 1
+    assert Keyword.objects.get(event=other).label == "Kept"
 
 
 def test_a_person_without_authorships_can_be_deleted():
