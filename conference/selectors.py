@@ -1,4 +1,6 @@
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from conference.models import Event
 
@@ -8,3 +10,11 @@ def events_visible_to(user) -> QuerySet[Event]:
     return events.annotate(
         accepted_count=Count("abstracts", filter=Q(abstracts__status="accepted"))
     ).order_by("-start_date", "name")
+
+
+def event_visible_to(user, slug: str) -> Event:
+    """The event, or 404 if it does not exist or is unpublished and the user is not staff."""
+    event = get_object_or_404(Event, slug=slug)
+    if not event.is_published and not user.is_staff:
+        raise Http404("No such event.")
+    return event

@@ -1,10 +1,9 @@
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from abstracts.selectors import programme
 from conference.health import run_health_checks
-from conference.models import Event
-from conference.selectors import events_visible_to
+from conference.selectors import event_visible_to, events_visible_to
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -12,9 +11,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
-    if not event.is_published and not request.user.is_staff:
-        raise Http404("No such event.")
+    event = event_visible_to(request.user, slug)
     groups = programme(event)
     return render(
         request,
