@@ -146,9 +146,14 @@ def _schema_problems(data) -> list[Problem]:
         path = list(error.absolute_path)
         message = error.message
         if error.validator == "required" and isinstance(error.instance, dict):
+            # jsonschema reports each missing property as an error of its own, but names it
+            # only in its message; take the first listed property that is missing and not yet reported.
+            reported = {problem.path for problem in problems}
             missing = [name for name in error.validator_value if name not in error.instance]
             for name in missing:
-                problems.append(Problem(format_path([*path, name]), "is required"))
+                if format_path([*path, name]) not in reported:
+                    problems.append(Problem(format_path([*path, name]), "is required"))
+                    break
             continue
         if error.validator == "format" and error.validator_value == "date":
             message = f"{error.instance!r} is not a date (YYYY-MM-DD)"

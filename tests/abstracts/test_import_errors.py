@@ -542,3 +542,20 @@ def test_importing_with_another_slug_creates_a_separate_event(tmp_path):
     assert other.is_published is False
     event.refresh_from_db()
     assert event.is_published is True
+
+
+def test_each_missing_required_field_is_reported_once(tmp_path):
+    path = tmp_path / "bare.json"
+    path.write_text('{"event": {}}', encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_event", str(path))
+
+    lines = [line.strip() for line in str(error.value).splitlines()[1:]]
+    assert sorted(lines) == [
+        "abstracts: is required",
+        "event.name: is required",
+        "event.start_date: is required",
+        "sessions: is required",
+    ]
+    assert str(error.value).startswith(f"{path}: 4 problems, nothing was imported:")
