@@ -33,9 +33,14 @@ class PrintedAbstract:
     affiliations: tuple[tuple[int, str], ...]
     text: str
     keywords: tuple[str, ...]
+    keyword_ids: tuple[int, ...]
     session_title: str
     status: str
     url: str
+
+    @property
+    def keyword_items(self) -> tuple[tuple[int, str], ...]:
+        return tuple(zip(self.keyword_ids, self.keywords, strict=True))
 
 
 def number_affiliations(
@@ -90,6 +95,7 @@ def with_print_relations(queryset: QuerySet[Abstract]) -> QuerySet[Abstract]:
 def printed_abstract(abstract: Abstract) -> PrintedAbstract:
     """Shape an abstract (fetched through ``with_print_relations``) for the page and the book."""
     authorships = list(abstract.authorships.all())
+    keyword_links = list(abstract.keyword_links.all())
     numbered, numbers = number_affiliations(
         ([link.affiliation for link in authorship.affiliation_links.all()] for authorship in authorships),
         (link.affiliation for link in abstract.unattached_affiliations.all()),
@@ -112,7 +118,8 @@ def printed_abstract(abstract: Abstract) -> PrintedAbstract:
         note=abstract.note,
         affiliations=tuple((number, affiliation.name) for number, affiliation in enumerate(numbered, 1)),
         text=abstract.text,
-        keywords=tuple(link.keyword.label for link in abstract.keyword_links.all()),
+        keywords=tuple(link.keyword.label for link in keyword_links),
+        keyword_ids=tuple(link.keyword_id for link in keyword_links),
         session_title=abstract.session.title if abstract.session else "",
         status=abstract.status,
         url=abstract.get_absolute_url(),

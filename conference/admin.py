@@ -3,6 +3,19 @@ from django.contrib import admin
 from conference.changes import event_changed
 from conference.models import Event, Session
 
+# Event fields the book prints: changing one asks for a new book (through the change signal).
+BOOK_FIELDS = {
+    "name",
+    "short_name",
+    "start_date",
+    "end_date",
+    "venue",
+    "organisation",
+    "book_title",
+    "book_layout",
+    "logo",
+}
+
 
 class SessionInline(admin.TabularInline):
     model = Session
@@ -25,7 +38,13 @@ class EventAdmin(admin.ModelAdmin):
         ("When and where", {"fields": ["start_date", "end_date", "venue", "time_zone"]}),
         ("Call for abstracts", {"fields": ["call_opens_at", "call_deadline", "word_limit"]}),
         ("Programme", {"fields": ["poster_code_pattern"]}),
+        ("Book of abstracts", {"fields": ["organisation", "book_title", "book_layout", "logo"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & BOOK_FIELDS:
+            event_changed(obj.pk)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

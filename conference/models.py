@@ -14,6 +14,40 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Berlin).")
 
 
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 4000
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+
+def validate_logo(file) -> None:
+    """A PNG or JPEG of at most 2 MB and 4000 pixels a side, checked by reading the image itself."""
+    from PIL import Image, UnidentifiedImageError
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(f"The logo is {file.size / 1048576:.1f} MB; at most 2 MB is accepted.")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format, (width, height) = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError("The logo must be a PNG or JPEG image; this file is not one.") from error
+    finally:
+        file.seek(0)
+    if image_format not in LOGO_FORMATS:
+        raise ValidationError(f"The logo must be a PNG or JPEG image, not {image_format}.")
+    if max(width, height) > LOGO_MAX_PIXELS:
+        raise ValidationError(
+            f"The logo is {width}×{height} pixels; at most {LOGO_MAX_PIXELS} pixels a side is accepted."
+        )
+
+
+def logo_upload_path(event: "Event", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    extension = "jpg" if extension == "jpeg" else extension
+    return f"events/{event.slug}/logo.{extension}"
+
+
 class Event(models.Model):
     name = models.CharField(max_length=300)
     short_name = models.CharField(max_length=100, blank=True)
@@ -39,6 +73,24 @@ class Event(models.Model):
     is_published = models.BooleanField(
         "published", default=False, help_text="Published events are visible to the public."
     )
+
+    class BookLayout(models.TextChoices):
+        PAGE_PER_ABSTRACT = "page", "One abstract per page"
+        FLOWING = "flow", "Flowing (abstracts follow one another)"
+
+    organisation = models.CharField(
+        max_length=300, blank=True, help_text="The line above the event's name on the book's cover."
+    )
+    book_title = models.CharField(max_length=100, default="Book of abstracts")
+    book_layout = models.CharField(
+        max_length=4, choices=BookLayout.choices, default=BookLayout.PAGE_PER_ABSTRACT
+    )
+    logo = models.FileField(
+        upload_to=logo_upload_path,
+        blank=True,
+        validators=[validate_logo],
+        help_text="Printed on the book's cover: PNG or JPEG, at most 2 MB and 4000 pixels a side.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,6 +111,9 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(poster_code_pattern__contains="{n"),
                 name="event_code_pattern_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(book_layout__in=["page", "flow"]), name="event_book_layout_known"
             ),
         ]
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "conference",
     "abstracts",
     "indexes",
+    "books",
 ]
 
 MIDDLEWARE = [
@@ -220,7 +221,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports every step at INFO; its warnings (a refused URL, a missing glyph) still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }
 
 for directory in (
@@ -235,8 +242,20 @@ for directory in (
 INDEXES_COALESCE_SECONDS = env_int("INDEXES_COALESCE_SECONDS", 2)
 # A queued rebuild not started after this long is taken as lost and queued again.
 INDEXES_QUEUED_STALE_SECONDS = env_int("INDEXES_QUEUED_STALE_SECONDS", 600)
+
+# The book of abstracts (books/): built after the indexes, in slices laid out in parallel.
+BOOK_PROCESSES = env_int("BOOK_PROCESSES", os.cpu_count() or 1)  # for build_book and benchmarks
+BOOK_SLICE_SIZE = env_int("BOOK_SLICE_SIZE", 20)  # abstracts per slice laid out in one go
+BOOK_COALESCE_SECONDS = env_int("BOOK_COALESCE_SECONDS", 3)
+BOOK_STALE_SECONDS = env_int(
+    "BOOK_STALE_SECONDS", 300
+)  # a running build silent this long has lost its worker
+BOOK_KEEP_PDFS = env_int("BOOK_KEEP_PDFS", 3)  # good PDFs kept per event; older files are deleted
+
 CELERY_BEAT_SCHEDULE = {
     # Catches up indexes whose rebuild could not be queued (broker down) or was lost.
     "reconcile-indexes": {"task": "indexes.reconcile", "schedule": env_int("INDEXES_RECONCILE_SECONDS", 60)},
+    # Fails book builds whose worker died, resends lost ones, queues books that are behind.
+    "reconcile-books": {"task": "books.reconcile", "schedule": env_int("BOOK_RECONCILE_SECONDS", 60)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")

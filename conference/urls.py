@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/", include("conference.urls_events")),
     path("events/", include("abstracts.urls")),
     path("events/", include("indexes.urls")),
+    path("events/", include("books.urls")),
 ]
 
 if settings.DEBUG:

@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from abstracts.selectors import programme
+from books.selectors import latest_good_build
 from conference.health import run_health_checks
 from conference.selectors import event_visible_to, events_visible_to
 
@@ -16,7 +17,12 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "conference/event_detail.html",
-        {"event": event, "groups": groups, "abstract_count": sum(len(g.abstracts) for g in groups)},
+        {
+            "event": event,
+            "groups": groups,
+            "abstract_count": sum(len(g.abstracts) for g in groups),
+            "book": latest_good_build(event),
+        },
     )
 
 

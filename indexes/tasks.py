@@ -50,6 +50,10 @@ def rebuild_indexes(self, *, event_id: int) -> dict | None:
         )
     if build.behind:
         index_rebuild_request(event_id=event_id)
+    elif build.built:
+        from books.services import book_build_request
+
+        book_build_request(event_id=event_id)  # the book follows the indexes
     return build.as_dict()
 
 

@@ -1,0 +1,698 @@
+"""Building an event's book of abstracts.
+
+A build reads everything the book prints once (``plan_book``: the abstracts cut into
+slices of HTML, the contents and both indexes), lays out the slices that are not stored
+from an earlier build (in parallel: a local process pool, or Celery tasks that spread
+over every worker), then ``finish_book`` takes the page numbers from the laid-out slices,
+lays out the indexes, the contents and the running headers with those numbers, and
+assembles the PDF. Nothing is laid out twice with ``target-counter``: page numbers are
+read off the finished layout, so they are right by construction.
+
+Builds are records (``BookBuild``). Requests coalesce into one queued build per event;
+one build runs per event at a time; the last good PDF stays where it is until a new one
+has been written completely.
+"""
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from multiprocessing import get_context
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from abstracts.selectors import PrintedAbstract, programme
+from books.assembly import FURNITURE_RUN, Layout, OutlineEntry, assemble, even, furniture_runs
+from books.models import BookBuild
+from books.rendering import Part, part_key, render_part, stored_part, style_fingerprint
+from books.selectors import latest_good_build
+from conference.models import Event
+from indexes.models import AuthorIndexEntry, IndexState, KeywordIndexEntry
+from indexes.services import author_index_entries, keyword_index_entries
+
+log = logging.getLogger(__name__)
+
+
+class BookError(Exception):
+    """The book cannot be assembled as planned (for instance a page reference that cannot be resolved)."""
+
+
+def static_dir() -> Path:
+    return Path(settings.BASE_DIR) / "static" / "book"
+
+
+def parts_dir(event_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "books" / "parts" / str(event_id)
+
+
+# --- Planning: what the book prints, read once ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slice:
+    key: str
+    html: str
+    abstract_ids: tuple[int, ...]
+
+
+@dataclass
+class BookPlan:
+    """Everything a build prints, fixed when it starts; stored on the build as JSON."""
+
+    event_id: int
+    revision: int
+    fingerprint: str
+    cover: dict
+    layout: str
+    slices: list[Slice]
+    contents: list[dict]  # [{title, lines: [{id, code, title}]}]
+    authors: list[dict]  # [{letter, label, person_ids, abstract_ids}]
+    keywords: list[dict]  # [{letter, label, keyword_id, abstract_ids}]
+
+    def as_json(self) -> dict:
+        return {
+            "event_id": self.event_id,
+            "revision": self.revision,
+            "fingerprint": self.fingerprint,
+            "cover": self.cover,
+            "layout": self.layout,
+            "slices": [{"key": piece.key, "abstract_ids": list(piece.abstract_ids)} for piece in self.slices],
+            "contents": self.contents,
+            "authors": self.authors,
+            "keywords": self.keywords,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "BookPlan":
+        slices = [Slice(item["key"], "", tuple(item["abstract_ids"])) for item in data["slices"]]
+        return cls(**{**data, "slices": slices})
+
+    @property
+    def abstract_count(self) -> int:
+        return sum(len(piece.abstract_ids) for piece in self.slices)
+
+
+def plan_book(event: Event, *, slice_size: int | None = None) -> BookPlan:
+    """Read the event's accepted abstracts and both indexes, and cut the body into slices."""
+    slice_size = slice_size or settings.BOOK_SLICE_SIZE
+    revision = Event.objects.values_list("revision", flat=True).get(pk=event.pk)
+    groups = programme(event)
+    authors = author_index_entries(event.pk)
+    keywords = keyword_index_entries(event.pk)
+    fingerprint = style_fingerprint(static_dir())
+
+    slices = []
+    for group in groups:
+        for start in range(0, len(group.abstracts), slice_size):
+            chunk = group.abstracts[start : start + slice_size]
+            items = [
+                {"abstract": abstract, "session_heading": group.title if start + n == 0 else ""}
+                for n, abstract in enumerate(chunk)
+            ]
+            html = render_to_string("book/pdf_body.html", {"items": items, "layout": event.book_layout})
+            slices.append(
+                Slice(part_key("body", html, fingerprint), html, tuple(abstract.pk for abstract in chunk))
+            )
+    return BookPlan(
+        event_id=event.pk,
+        revision=revision,
+        fingerprint=fingerprint,
+        cover={
+            "name": event.name,
+            "short_name": event.short_name,
+            "organisation": event.organisation,
+            "book_title": event.book_title,
+            "venue": event.venue,
+            "start_date": event.start_date.isoformat(),
+            "end_date": event.end_date.isoformat() if event.end_date else None,
+            "logo": event.logo.name if event.logo else "",
+        },
+        layout=event.book_layout,
+        slices=slices,
+        contents=[
+            {"title": group.title, "lines": [_contents_line(abstract) for abstract in group.abstracts]}
+            for group in groups
+        ],
+        authors=[
+            {
+                "letter": entry.letter,
+                "label": entry.label,
+                "person_ids": list(entry.person_ids),
+                "abstract_ids": [ref["id"] for ref in entry.abstracts],
+            }
+            for entry in authors
+        ],
+        keywords=[
+            {
+                "letter": entry.letter,
+                "label": entry.label,
+                "keyword_id": entry.keyword_id_ref,
+                "abstract_ids": [ref["id"] for ref in entry.abstracts],
+            }
+            for entry in keywords
+        ],
+    )
+
+
+def _contents_line(abstract: PrintedAbstract) -> dict:
+    return {"id": abstract.pk, "code": abstract.code, "title": abstract.title}
+
+
+# --- Finishing: page numbers, indexes, contents, assembly -------------------------------------
+
+
+@dataclass(frozen=True)
+class FinishedBook:
+    path: Path
+    pages: int
+    page_numbers: dict[int, int]  # abstract id → page it starts on
+    parts_used: frozenset[str]
+    refused_urls: tuple[str, ...]
+
+
+class _ContentsLine:
+    """A contents line as the partial reads it (``line.abstract.pk`` …) from the stored plan."""
+
+    def __init__(self, line: dict, page: int | None) -> None:
+        self.abstract = _AbstractRef(line["id"], line["code"], line["title"])
+        self.page = page
+
+
+@dataclass(frozen=True)
+class _AbstractRef:
+    pk: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class _IndexEntry:
+    label: str
+    pages: list[int]
+
+
+@dataclass(frozen=True)
+class _IndexGroup:
+    letter: str
+    entries: list[_IndexEntry]
+
+
+def body_page_numbers(parts: list[Part]) -> dict[str, int]:
+    """Every anchor of the body, mapped to its page number (the body starts at page 1)."""
+    numbers: dict[str, int] = {}
+    first = 1
+    for part in parts:
+        for anchor, index in part.anchors.items():
+            numbers.setdefault(anchor, first + index)
+        first += part.pages
+    return numbers
+
+
+def _index_groups(entries: list[dict], anchors_of: Callable[[dict], Iterable[str]], numbers: dict) -> list:
+    groups: list[_IndexGroup] = []
+    for entry in entries:
+        pages = set()
+        for anchor in anchors_of(entry):
+            if anchor in numbers:
+                pages.add(numbers[anchor])
+        if not pages:
+            raise BookError(f"no page found for index entry {entry['label']!r}")
+        if not groups or groups[-1].letter != entry["letter"]:
+            groups.append(_IndexGroup(entry["letter"], []))
+        groups[-1].entries.append(_IndexEntry(entry["label"], sorted(pages)))
+    return groups
+
+
+def _author_anchors(entry: dict) -> Iterable[str]:
+    for abstract_id in entry["abstract_ids"]:
+        for person_id in entry["person_ids"]:
+            yield f"abstract-{abstract_id}-author-{person_id}"
+
+
+def _keyword_anchors(entry: dict) -> Iterable[str]:
+    for abstract_id in entry["abstract_ids"]:
+        yield f"abstract-{abstract_id}-keyword-{entry['keyword_id']}"
+
+
+def _cover_event(cover: dict) -> Event:
+    """An unsaved Event carrying what the cover prints, as the plan recorded it."""
+    return Event(
+        name=cover["name"],
+        short_name=cover["short_name"],
+        organisation=cover["organisation"],
+        book_title=cover["book_title"],
+        venue=cover["venue"],
+        start_date=date.fromisoformat(cover["start_date"]),
+        end_date=date.fromisoformat(cover["end_date"]) if cover["end_date"] else None,
+    )
+
+
+Renderer = Callable[[list[tuple[str, str]]], dict[str, Part]]
+
+
+def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path: Path) -> FinishedBook:
+    """Lay out the indexes, the contents and the running headers with the body's page numbers; assemble."""
+    numbers = body_page_numbers(body)
+    for line in (line for session in plan.contents for line in session["lines"]):
+        if f"abstract-{line['id']}" not in numbers:
+            raise BookError(f"abstract {line['id']} was not found in the laid-out body")
+    body_pages = even(sum(part.pages for part in body))
+    fingerprint = plan.fingerprint
+    event = _cover_event(plan.cover)
+
+    back_html = render_to_string(
+        "book/pdf_back.html",
+        {
+            "author_groups": _index_groups(plan.authors, _author_anchors, numbers),
+            "keyword_groups": _index_groups(plan.keywords, _keyword_anchors, numbers),
+            "pdf": True,
+        },
+    )
+    back_key = part_key("back", back_html, fingerprint)
+    # The furniture of the body's pages can be laid out alongside the back matter.
+    header = event.name
+    wanted = [(back_key, back_html), *_furniture_jobs(header, body_pages + 1, fingerprint, plan.event_id)]
+    parts = render(wanted)
+    back = parts[back_key]
+    for anchor, index in back.anchors.items():
+        numbers.setdefault(anchor, body_pages + 1 + index)
+    layout_numbers = body_pages + back.pages
+    missing_runs = [
+        job
+        for job in _furniture_jobs(header, layout_numbers, fingerprint, plan.event_id)
+        if job[0] not in parts
+    ]
+    parts.update(render(missing_runs) if missing_runs else {})
+
+    contents = [
+        {
+            "title": session["title"],
+            "lines": [_ContentsLine(line, numbers[f"abstract-{line['id']}"]) for line in session["lines"]],
+        }
+        for session in plan.contents
+    ]
+    back_matter = [
+        ("Author index", "author-index", numbers.get("author-index")),
+        ("Keyword index", "keyword-index", numbers.get("keyword-index")),
+    ]
+    front_html = render_to_string(
+        "book/pdf_front.html",
+        {
+            "event": event,
+            "logo_src": f"media/{plan.cover['logo']}" if plan.cover["logo"] else "",
+            "contents": contents,
+            "back_matter": back_matter,
+            "pdf": True,
+        },
+    )
+    front_key = part_key("front", front_html, fingerprint)
+    front = render([(front_key, front_html)])[front_key]
+    layout = Layout(front_pages=even(front.pages), body_pages=body_pages, back_pages=back.pages)
+
+    furniture = {}
+    for start in furniture_runs(layout.numbered_pages):
+        key = _furniture_key(header, start, fingerprint)
+        furniture[start] = parts[key]
+    outline = [
+        OutlineEntry("Contents", 0),
+        *(
+            OutlineEntry(
+                session["title"] or "Abstracts",
+                numbers[f"abstract-{session['lines'][0]['id']}"],
+                tuple(
+                    OutlineEntry(f"{line['code']} {line['title']}".strip(), numbers[f"abstract-{line['id']}"])
+                    for line in session["lines"]
+                ),
+            )
+            for session in plan.contents
+            if session["lines"]
+        ),
+        OutlineEntry("Author index", numbers["author-index"]),
+        OutlineEntry("Keyword index", numbers["keyword-index"]),
+    ]
+    pages = assemble(
+        out_path=out_path,
+        cache_dir=parts_dir(plan.event_id),
+        front=front,
+        body=body,
+        back=back,
+        furniture=furniture,
+        layout=layout,
+        anchor_pages=numbers,
+        outline=outline,
+        title=f"{event.name}: {event.book_title}",
+    )
+    used = {part.key for part in [*body, back, front, *furniture.values()]}
+    refused = tuple(url for part in [*body, back, front] for url in part.refused)
+    return FinishedBook(
+        path=out_path,
+        pages=pages,
+        page_numbers={
+            line["id"]: numbers[f"abstract-{line['id']}"]
+            for session in plan.contents
+            for line in session["lines"]
+        },
+        parts_used=frozenset(used),
+        refused_urls=refused,
+    )
+
+
+def _furniture_key(header: str, start: int, fingerprint: str) -> str:
+    return part_key("furniture", f"{header}\n{start}\n{FURNITURE_RUN}", fingerprint)
+
+
+def _furniture_jobs(header: str, last_number: int, fingerprint: str, event_id: int) -> list[tuple[str, str]]:
+    jobs = []
+    for start in furniture_runs(last_number):
+        key = _furniture_key(header, start, fingerprint)
+        if stored_part(parts_dir(event_id), key) is not None:
+            jobs.append((key, ""))  # stored: the renderer only reads it back
+            continue
+        pages = [
+            (number, "recto" if number % 2 else "verso") for number in range(start, start + FURNITURE_RUN)
+        ]
+        jobs.append((key, render_to_string("book/pdf_furniture.html", {"header": header, "pages": pages})))
+    return jobs
+
+
+# --- Laying out parts: here, in a process pool, or in Celery workers --------------------------
+
+
+def render_here(event_id: int) -> Renderer:
+    def render(jobs: list[tuple[str, str]]) -> dict[str, Part]:
+        return {
+            key: render_part(
+                key=key, html=html, cache_dir=parts_dir(event_id), static_dir=static_dir(), media_dir=_media()
+            )
+            for key, html in jobs
+        }
+
+    return render
+
+
+class ProcessPoolRenderer:
+    """Lays out parts in ``processes`` worker processes on this machine (the command and benchmarks)."""
+
+    def __init__(self, event_id: int, processes: int) -> None:
+        self.event_id = event_id
+        self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+
+    def __call__(self, jobs: list[tuple[str, str]]) -> dict[str, Part]:
+        futures = {
+            key: self.pool.submit(
+                render_part,
+                key=key,
+                html=html,
+                cache_dir=parts_dir(self.event_id),
+                static_dir=static_dir(),
+                media_dir=_media(),
+            )
+            for key, html in jobs
+        }
+        return {key: future.result() for key, future in futures.items()}
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def _media() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def missing_slices(plan: BookPlan) -> list[Slice]:
+    cache = parts_dir(plan.event_id)
+    return [piece for piece in plan.slices if stored_part(cache, piece.key) is None]
+
+
+def stored_body(plan: BookPlan) -> list[Part]:
+    parts = [stored_part(parts_dir(plan.event_id), piece.key) for piece in plan.slices]
+    if any(part is None for part in parts):
+        raise BookError("a slice of the body is missing from storage; the build must start again")
+    return parts
+
+
+# --- Build records: requests, runs, results ---------------------------------------------------
+
+
+def book_build_request(*, event_id: int, forced: bool = False) -> BookBuild | None:
+    """Queue a build unless one is already queued (then that one will do); returns the queued build.
+
+    The task is sent after the commit; if the broker cannot be reached the build stays
+    queued and ``book_reconcile`` sends it again.
+    """
+    try:
+        with transaction.atomic():
+            build = BookBuild.objects.create(event_id=event_id, forced=forced)
+    except IntegrityError:
+        queued = BookBuild.objects.filter(event_id=event_id, status=BookBuild.Status.QUEUED).first()
+        if queued is not None and forced and not queued.forced:
+            BookBuild.objects.filter(pk=queued.pk).update(forced=True)
+        return queued
+    transaction.on_commit(lambda: _send_build(build.pk))
+    return build
+
+
+def _send_build(build_id: int) -> None:
+    from books.tasks import build_book
+
+    try:
+        build_book.apply_async(
+            kwargs={"build_id": build_id}, countdown=settings.BOOK_COALESCE_SECONDS, retry=False
+        )
+    except Exception as error:  # broker down: the build stays queued, reconcile sends it again
+        log.warning("could not queue book build %s: %s", build_id, error)
+
+
+class BuildBusy(Exception):
+    """Another build of the same event is running; this one waits its turn."""
+
+
+def book_build_claim(build_id: int) -> BookBuild | None:
+    """Move a queued build to running; None if it is not queued (already taken or finished)."""
+    try:
+        with transaction.atomic():
+            claimed = BookBuild.objects.filter(pk=build_id, status=BookBuild.Status.QUEUED).update(
+                status=BookBuild.Status.RUNNING,
+                phase=BookBuild.Phase.PLANNING,
+                started_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+            )
+    except IntegrityError as error:
+        raise BuildBusy(f"another book build of this event is running (build {build_id} waits)") from error
+    if not claimed:
+        return None
+    return BookBuild.objects.select_related("event").get(pk=build_id)
+
+
+def book_build_plan(build: BookBuild) -> tuple[BookPlan, list[Slice]] | None:
+    """Plan a claimed build; returns the plan and the slices still to lay out, or None if skipped."""
+    event = build.event
+    last = latest_good_build(event)
+    if not build.forced and last is not None and last.revision == event.revision:
+        _finish_record(build, status=BookBuild.Status.SKIPPED, revision=event.revision)
+        return None
+    plan = plan_book(event)
+    missing = missing_slices(plan)
+    BookBuild.objects.filter(pk=build.pk).update(
+        revision=plan.revision,
+        plan=plan.as_json(),
+        slices_total=len(plan.slices),
+        slices_to_render=len(missing),
+        phase=BookBuild.Phase.RENDERING,
+        heartbeat_at=timezone.now(),
+    )
+    return plan, missing
+
+
+def book_build_slice_done(build_id: int) -> bool:
+    """Count one laid-out slice; True for the caller that should now assemble (exactly one does)."""
+    BookBuild.objects.filter(pk=build_id).update(
+        slices_rendered=F("slices_rendered") + 1, heartbeat_at=timezone.now()
+    )
+    return book_build_claim_assembly(build_id)
+
+
+def book_build_claim_assembly(build_id: int) -> bool:
+    return bool(
+        BookBuild.objects.filter(
+            pk=build_id,
+            status=BookBuild.Status.RUNNING,
+            assembly_claimed=False,
+            slices_rendered__gte=F("slices_to_render"),
+        ).update(assembly_claimed=True, phase=BookBuild.Phase.ASSEMBLING, heartbeat_at=timezone.now())
+    )
+
+
+def book_build_finish(build_id: int, *, render: Renderer) -> BookBuild:
+    """Assemble a build whose slices are all laid out, store its PDF and record the result."""
+    build = BookBuild.objects.select_related("event").get(pk=build_id)
+    plan = BookPlan.from_json(build.plan)
+    body = stored_body(plan)
+    event = build.event
+    work = Path(settings.MEDIA_ROOT) / "books" / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    out_path = work / f"build-{build.pk}.pdf"
+    try:
+        finished = finish_book(plan, body, render=render, out_path=out_path)
+        with out_path.open("rb") as file:
+            build.pdf.save(f"{event.slug}-r{plan.revision}-{build.pk}.pdf", File(file), save=False)
+    finally:
+        out_path.unlink(missing_ok=True)
+    _finish_record(
+        build,
+        status=BookBuild.Status.SUCCEEDED,
+        revision=plan.revision,
+        pages=finished.pages,
+        size=build.pdf.size,
+        pdf=build.pdf.name,
+        page_numbers={str(key): value for key, value in finished.page_numbers.items()},
+    )
+    if finished.refused_urls:
+        log.warning("book build %s: refused %s URLs from the content", build.pk, len(finished.refused_urls))
+    _record_index_pages(event.pk, plan.revision, finished.page_numbers, plan)
+    _prune(event, keep_parts=finished.parts_used)
+    build.refresh_from_db()
+    return build
+
+
+def book_build_failed(build_id: int, error: BaseException | str) -> None:
+    message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    build = BookBuild.objects.get(pk=build_id)
+    if build.status in {BookBuild.Status.SUCCEEDED, BookBuild.Status.SKIPPED}:
+        return
+    _finish_record(build, status=BookBuild.Status.FAILED, error=message[:4000])
+
+
+def _finish_record(build: BookBuild, *, status: str, **fields) -> None:
+    now = timezone.now()
+    started = build.started_at or now
+    BookBuild.objects.filter(pk=build.pk).update(
+        status=status,
+        phase=BookBuild.Phase.DONE,
+        finished_at=now,
+        seconds=(now - started).total_seconds(),
+        heartbeat_at=now,
+        **fields,
+    )
+
+
+def _record_index_pages(event_id: int, revision: int, page_numbers: dict[int, int], plan: BookPlan) -> None:
+    """Give the stored index entries the book's page numbers, if they are of the same revision."""
+    if not IndexState.objects.filter(event_id=event_id, built_revision=revision).exists():
+        return
+    cache = {}
+    for piece in plan.slices:
+        cache[piece.key] = stored_part(parts_dir(event_id), piece.key)
+    numbers = body_page_numbers([cache[piece.key] for piece in plan.slices])
+    authors = list(AuthorIndexEntry.objects.filter(event_id=event_id))
+    for entry in authors:
+        anchors = _author_anchors(
+            {"abstract_ids": [ref["id"] for ref in entry.abstracts], "person_ids": entry.person_ids}
+        )
+        entry.pages = sorted({numbers[anchor] for anchor in anchors if anchor in numbers})
+    AuthorIndexEntry.objects.bulk_update(authors, ["pages"], batch_size=500)
+    keywords = list(KeywordIndexEntry.objects.filter(event_id=event_id))
+    for entry in keywords:
+        anchors = _keyword_anchors(
+            {"abstract_ids": [ref["id"] for ref in entry.abstracts], "keyword_id": entry.keyword_id_ref}
+        )
+        entry.pages = sorted({numbers[anchor] for anchor in anchors if anchor in numbers})
+    KeywordIndexEntry.objects.bulk_update(keywords, ["pages"], batch_size=500)
+
+
+def _prune(event: Event, *, keep_parts: frozenset[str]) -> None:
+    """Keep the last few good PDFs and only the parts the newest build used."""
+    good = list(
+        event.book_builds.filter(status=BookBuild.Status.SUCCEEDED)
+        .exclude(pdf="")
+        .order_by("-finished_at", "-pk")
+    )
+    for old in good[settings.BOOK_KEEP_PDFS :]:
+        old.pdf.delete(save=False)
+        BookBuild.objects.filter(pk=old.pk).update(pdf="")
+    cache = parts_dir(event.pk)
+    if cache.is_dir():
+        for path in cache.iterdir():
+            if path.name.split(".")[0] not in keep_parts and not path.name.startswith("."):
+                path.unlink(missing_ok=True)
+
+
+def delete_book_files(event_id: int) -> None:
+    shutil.rmtree(parts_dir(event_id), ignore_errors=True)
+
+
+# --- Building now (the command, tests, benchmarks) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    build: BookBuild
+    seconds: float
+    slices: int
+    slices_rendered: int
+
+
+def build_book_now(event: Event, *, processes: int | None = None, forced: bool = True) -> BuildReport:
+    """Build the book synchronously in this process (and a pool of ``processes``), recorded as a build."""
+    started = time.monotonic()
+    processes = processes or settings.BOOK_PROCESSES
+    build = BookBuild.objects.create(event=event, status=BookBuild.Status.QUEUED, forced=forced)
+    claimed = book_build_claim(build.pk)
+    if claimed is None:
+        raise BookError("the build could not be started")
+    renderer = ProcessPoolRenderer(event.pk, processes) if processes > 1 else None
+    render = renderer or render_here(event.pk)
+    try:
+        planned = book_build_plan(claimed)
+        if planned is None:
+            build.refresh_from_db()
+            return BuildReport(build, time.monotonic() - started, 0, 0)
+        plan, missing = planned
+        render([(piece.key, piece.html) for piece in missing])
+        BookBuild.objects.filter(pk=build.pk).update(slices_rendered=len(missing))
+        book_build_claim_assembly(build.pk)
+        finished = book_build_finish(build.pk, render=render)
+    except BaseException as error:
+        book_build_failed(build.pk, error)
+        raise
+    finally:
+        if renderer is not None:
+            renderer.close()
+    return BuildReport(finished, time.monotonic() - started, len(plan.slices), len(missing))
+
+
+# --- Keeping up: stale and lost builds --------------------------------------------------------
+
+
+def book_reconcile() -> list[int]:
+    """Fail builds whose worker went silent, resend lost queued builds, and queue books that are behind."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.BOOK_STALE_SECONDS)
+    for build in BookBuild.objects.filter(status=BookBuild.Status.RUNNING, heartbeat_at__lt=stale):
+        book_build_failed(
+            build.pk, "the worker stopped answering during this build (it was restarted or killed)"
+        )
+    for build in BookBuild.objects.filter(status=BookBuild.Status.QUEUED, requested_at__lt=stale):
+        _send_build(build.pk)
+    requested = []
+    behind = Event.objects.filter(index_state__built_revision=F("revision")).exclude(
+        Q(book_builds__status__in=[BookBuild.Status.QUEUED, BookBuild.Status.RUNNING])
+    )
+    for event in behind.distinct():
+        last = latest_good_build(event)
+        if last is None or last.revision != event.revision:
+            failed_at_this_revision = event.book_builds.filter(
+                status=BookBuild.Status.FAILED, revision=event.revision, finished_at__gt=stale
+            ).exists()
+            if not failed_at_this_revision and book_build_request(event_id=event.pk):
+                requested.append(event.pk)
+    return requested
