@@ -136,19 +136,46 @@ def assemble(
 
 
 def _keep_one_copy_of_each_font(pdf: pikepdf.Pdf) -> None:
-    """Point every font descriptor at the first identical font file; the copies are then not written."""
-    canonical: dict[tuple[str, str], pikepdf.Object] = {}
+    """Point every page and overlay at one copy of each identical font; the copies are then not written.
+
+    Each part embeds the whole fonts with widths and a Unicode map for every glyph, so the
+    same font is byte for byte the same object in every part.
+    """
+    canonical: dict[bytes, pikepdf.Object] = {}
+    identity: dict[tuple[int, int], bytes] = {}
+
+    def key_of(font: pikepdf.Object) -> bytes:
+        if font.objgen in identity:
+            return identity[font.objgen]
+        digest = hashlib.sha256(str(font.get("/BaseFont")).encode())
+        if "/ToUnicode" in font:
+            digest.update(font.ToUnicode.read_raw_bytes())
+        for descendant in font.get("/DescendantFonts", []):
+            digest.update(str(descendant.get("/BaseFont")).encode())
+            if "/W" in descendant:
+                digest.update(descendant.W.unparse())
+            descriptor = descendant.get("/FontDescriptor")
+            if descriptor is not None:
+                for file_key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if file_key in descriptor:
+                        digest.update(descriptor[file_key].read_raw_bytes())
+        identity[font.objgen] = key = digest.digest()
+        return key
+
     for obj in pdf.objects:
-        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != Name.FontDescriptor:
+        holder = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
+        if not isinstance(holder, pikepdf.Dictionary) or "/Resources" not in holder:
             continue
-        for file_key in ("/FontFile", "/FontFile2", "/FontFile3"):
-            if file_key not in obj:
+        fonts = holder.Resources.get("/Font")
+        if fonts is None:
+            continue
+        for name in list(fonts.keys()):
+            font = fonts[name]
+            if not font.is_indirect or font.get("/Subtype") != Name.Type0:
                 continue
-            stream = obj[file_key]
-            digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
-            first = canonical.setdefault((file_key, digest), stream)
-            if first.objgen != stream.objgen:
-                obj[file_key] = first
+            first = canonical.setdefault(key_of(font), font)
+            if first.objgen != font.objgen:
+                fonts[name] = first
 
 
 def _link_contents(pdf: pikepdf.Pdf, front: Part, layout: Layout, anchor_pages: dict, height: float) -> None:

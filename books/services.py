@@ -677,13 +677,16 @@ def book_reconcile() -> list[int]:
     """Fail builds whose worker went silent, resend lost queued builds, and queue books that are behind."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.BOOK_STALE_SECONDS)
+    requested = []
     for build in BookBuild.objects.filter(status=BookBuild.Status.RUNNING, heartbeat_at__lt=stale):
         book_build_failed(
             build.pk, "the worker stopped answering during this build (it was restarted or killed)"
         )
+        # The slices it laid out are stored: the new build starts from them.
+        if book_build_request(event_id=build.event_id):
+            requested.append(build.event_id)
     for build in BookBuild.objects.filter(status=BookBuild.Status.QUEUED, requested_at__lt=stale):
         _send_build(build.pk)
-    requested = []
     behind = Event.objects.filter(index_state__built_revision=F("revision")).exclude(
         Q(book_builds__status__in=[BookBuild.Status.QUEUED, BookBuild.Status.RUNNING])
     )

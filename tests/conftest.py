@@ -36,6 +36,20 @@ def collected_static_files():
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded files and built books of this run go to a folder of its own (workers and servers too)."""
+    folder = tmp_path_factory.mktemp("media")
+    previous = os.environ.get("MEDIA_ROOT")
+    os.environ["MEDIA_ROOT"] = str(folder)
+    settings.MEDIA_ROOT = folder
+    yield folder
+    if previous is None:
+        os.environ.pop("MEDIA_ROOT", None)
+    else:
+        os.environ["MEDIA_ROOT"] = previous
+
+
 @pytest.fixture(scope="session")
 def celery_queue():
     """A queue of this test run's own, so no other worker on the machine takes its tasks."""

@@ -1,0 +1,149 @@
+"""The sample conference's book, built by ``manage.py build_book`` and read back with pypdf:
+every page number printed in the contents and the indexes is checked against the page's text."""
+
+import re
+import subprocess
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from abstracts.models import Abstract
+from books.models import BookBuild
+from indexes.models import AuthorIndexEntry, KeywordIndexEntry
+from indexes.services import index_rebuild
+from tests.factories import import_demo_event
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def demo_book(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        event = import_demo_event()
+        index_rebuild(event_id=event.pk)  # so the stored index entries get the book's page numbers
+        out = tmp_path_factory.mktemp("book") / "demo.pdf"
+        stdout = StringIO()
+        call_command("build_book", event.slug, "-o", str(out), stdout=stdout)
+        build = BookBuild.objects.get(event=event, status=BookBuild.Status.SUCCEEDED)
+        reader = PdfReader(out)
+        labels = reader.page_labels
+        book = {
+            "event": event,
+            "build": build,
+            "out": out,
+            "stdout": stdout.getvalue(),
+            "reader": reader,
+            "texts": [page.extract_text() for page in reader.pages],
+            "labels": labels,
+            "index_of_page": {label: index for index, label in enumerate(labels) if label.isdigit()},
+            "authors": list(AuthorIndexEntry.objects.filter(event=event).order_by("position")),
+            "keywords": list(KeywordIndexEntry.objects.filter(event=event).order_by("position")),
+            "abstracts": {a.code: a for a in Abstract.objects.filter(event=event)},
+        }
+        yield book
+        event.delete()
+
+
+def page_text(book: dict, number: int) -> str:
+    return squash(book["texts"][book["index_of_page"][str(number)]])
+
+
+def test_the_command_writes_the_pdf_and_prints_pages_and_seconds(demo_book):
+    assert re.fullmatch(r"\d+ pages in \d+\.\d s \(\d+ of \d+ slices laid out, [\d.]+ MB\): .+\n", demo_book["stdout"])
+    pages = int(demo_book["stdout"].split()[0])
+    assert pages == len(demo_book["reader"].pages) == demo_book["build"].pages
+    assert demo_book["out"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_every_contents_line_names_the_page_its_abstract_is_on(demo_book):
+    front = [index for index, label in enumerate(demo_book["labels"]) if not label.isdigit()]
+    contents = squash(" ".join(demo_book["texts"][index] for index in front))
+    contents = contents[contents.index("Contents") :]
+    codes = re.findall(r"\bPS-\d{2}\b", contents)
+    assert codes == [f"PS-{n:02d}" for n in range(1, 47)], "contents in natural code order, each once"
+    ends = [contents.index(code) for code in codes] + [contents.index("Author index")]
+    for code, start, end in zip(codes, ends, ends[1:], strict=False):
+        printed = int(re.findall(r"\b(\d+)\b", contents[start + len(code) : end])[-1])
+        abstract = demo_book["abstracts"][code]
+        assert printed == demo_book["build"].page_numbers[str(abstract.pk)]
+        text = page_text(demo_book, printed)
+        assert text.count(code) >= 1, f"{code} is not on page {printed}"
+        title_start = squash(re.sub(r"<[^>]+>", "", abstract.title))[:25]
+        assert title_start in text, f"{code}'s title is not on page {printed}"
+    for heading in ("Author index", "Keyword index"):
+        printed = int(re.search(rf"{heading}[ .]*(\d+)", contents)[1])
+        assert page_text(demo_book, printed).startswith(heading) or heading in page_text(demo_book, printed)
+
+
+def parse_index(book: dict, heading: str, next_heading: str | None) -> list[tuple[str, list[int]]]:
+    numbered = [index for index, label in enumerate(book["labels"]) if label.isdigit()]
+    text = "\n".join(book["texts"][index] for index in numbered)
+    start = text.index(f"\n{heading}\n") if f"\n{heading}\n" in text else text.index(heading)
+    end = text.index(next_heading, start + len(heading)) if next_heading else len(text)
+    entries: list[tuple[str, list[int]]] = []
+    for line in text[start + len(heading) : end].splitlines():
+        line = line.strip()
+        if re.fullmatch(r"\d+(, \d+)*", line) and entries and entries[-1][1] == []:
+            entries[-1] = (entries[-1][0], [int(n) for n in line.split(", ")])
+            continue
+        match = re.fullmatch(r"(.+?) (\d+(?:, \d+)*)", line)
+        if match:
+            entries.append((match[1], [int(n) for n in match[2].split(", ")]))
+        elif len(line) > 1 and not line.isdigit():
+            entries.append((line, []))  # a long name whose page numbers went to the next line
+    return [(label, pages) for label, pages in entries if pages]
+
+
+def test_every_author_index_entry_names_pages_on_which_that_name_is_printed(demo_book):
+    printed = dict(parse_index(demo_book, "Author index", "Keyword index"))
+    stored = {entry.label: entry for entry in demo_book["authors"]}
+    assert set(printed) == set(stored), "every person of the accepted abstracts is in the index, once"
+    for label, pages in printed.items():
+        entry = stored[label]
+        assert pages == entry.pages, f"{label}: printed {pages}, stored {entry.pages}"
+        for number in pages:
+            assert entry.surname in page_text(demo_book, number), f"{entry.surname} is not on page {number}"
+    assert printed["Bačák Miroslav"]
+    assert printed["Hrabě de Angelis Martin"]
+
+
+def test_every_keyword_index_entry_names_pages_on_which_that_keyword_is_printed(demo_book):
+    printed = dict(parse_index(demo_book, "Keyword index", None))
+    stored = {entry.label: entry for entry in demo_book["keywords"]}
+    assert set(printed) == set(stored)
+    for label, pages in printed.items():
+        assert pages == stored[label].pages
+        for number in pages:
+            text = page_text(demo_book, number)
+            keywords_line = text[text.index("Keywords:") :].casefold()
+            assert label.casefold() in keywords_line, f"keyword {label!r} is not on page {number}"
+
+
+def test_the_cover_letter_headings_and_superscripts_are_printed(demo_book):
+    cover = squash(demo_book["texts"][0])
+    assert "Helmholtz AI kick-off meeting" in cover.replace("ﬀ", "ff")
+    assert "5 March 2020" in cover
+    assert "Lenbach Palais, Munich" in cover
+    assert "BOOK OF ABSTRACTS" in cover
+    ps07 = demo_book["abstracts"]["PS-07"]
+    text = page_text(demo_book, demo_book["build"].page_numbers[str(ps07.pk)])
+    # Superscripts numbered by first appearance: Li 1,2; Bzdok 3; Holmes 4; Yeo 2; Genon 1.
+    assert re.search(r"Jingwei Li ?1,2", text) and re.search(r"Sarah Genon ?1", text), text[:300]
+    index_text = squash(" ".join(demo_book["texts"][-6:]))
+    for letter in ("A", "B", "Z"):
+        assert re.search(rf"\b{letter}\b", index_text)
+    assert demo_book["labels"][0] == "i" and "1" in demo_book["labels"]
+    first_body = demo_book["index_of_page"]["1"]
+    assert first_body % 2 == 0, "page 1 is a right-hand page (an odd sheet side)"
+
+
+def test_the_fonts_are_the_bundled_ones_each_embedded_once(demo_book):
+    listing = subprocess.run(["pdffonts", str(demo_book["out"])], capture_output=True, text=True, check=True)
+    fonts = [line.split()[0] for line in listing.stdout.splitlines()[2:]]
+    assert fonts, listing.stdout
+    assert all("Book-Serif" in name for name in fonts), fonts
+    assert len(fonts) == len(set(fonts)), f"a font is embedded more than once: {fonts}"
