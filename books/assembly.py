@@ -2,15 +2,18 @@
 
 Body and index pages were laid out on right-hand (recto) margins with no running header
 or folio, so that a part looks the same wherever it lands. Here each numbered page is
-moved to left-hand margins when it falls on an even page, gets its header and folio laid
-over it, and the whole fonts that every part embeds are kept once.
+moved to left-hand margins when it falls on an even page, gets the running header laid
+over it and its page number set in; the subsets of the bundled fonts that every part
+embeds are replaced by one whole copy of each font.
 """
 
-import hashlib
+import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
+from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name
 
 from books.rendering import Part
@@ -18,7 +21,9 @@ from books.rendering import Part
 MM = 72 / 25.4
 INNER_MARGIN_MM = 24  # static/book/print.css: @page margin-left of a recto page
 OUTER_MARGIN_MM = 18
-FURNITURE_RUN = 50  # numbered pages per furniture part; runs start at 1, 51, 101 …
+FOLIO_FROM_BOTTOM_MM = 13  # baseline of the page number
+FOLIO_SIZE_PT = 9
+FOLIO_FONT = "NotoSerif-Regular"
 CSS_PX = 0.75  # points per CSS pixel
 
 
@@ -30,20 +35,36 @@ class OutlineEntry:
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """A page number printed into a laid-out part where a placeholder left room for it."""
+
+    part_page: int  # page index within the front matter
+    right_x: float  # CSS px from the left: the number ends here
+    top_y: float  # CSS px from the top of the page: top of the placeholder's line
+    text: str
+
+
+@dataclass(frozen=True)
 class Layout:
-    """Where things land: front matter is numbered i, ii …; the body starts at 1 on a right-hand page."""
+    """Where things land: front matter is numbered i, ii …; the body starts at 1 on a right-hand page,
+    the author index follows, the keyword index starts on the next right-hand page."""
 
     front_pages: int  # including the blank page that makes it even
     body_pages: int  # including the blank page that makes it even
-    back_pages: int
+    author_pages: int  # including the blank page that makes it even
+    keyword_pages: int
 
     @property
-    def back_start(self) -> int:
+    def author_start(self) -> int:
         return self.body_pages + 1
 
     @property
+    def keyword_start(self) -> int:
+        return self.body_pages + self.author_pages + 1
+
+    @property
     def numbered_pages(self) -> int:
-        return self.body_pages + self.back_pages
+        return self.body_pages + self.author_pages + self.keyword_pages
 
     @property
     def total_pages(self) -> int:
@@ -58,23 +79,21 @@ def even(count: int) -> int:
     return count + count % 2
 
 
-def furniture_runs(last_number: int) -> list[int]:
-    """First page numbers of the furniture parts needed for pages 1 … last_number."""
-    return list(range(1, last_number + 1, FURNITURE_RUN))
-
-
 def assemble(
     *,
     out_path: Path,
     cache_dir: Path,
     front: Part,
     body: list[Part],
-    back: Part,
-    furniture: dict[int, Part],
+    author_index: Part,
+    keyword_index: Part,
+    header: Part,
     layout: Layout,
+    stamps: list[Stamp],
     anchor_pages: dict[str, int],
     outline: list[OutlineEntry],
     title: str,
+    font_dir: Path,
 ) -> int:
     """Write the book to ``out_path``; returns its number of pages."""
     cache_dir = Path(cache_dir)
@@ -93,30 +112,54 @@ def assemble(
         if front.pages % 2:
             pdf.add_blank_page(page_size=(width, height))
 
-        numbered: list[bool] = []  # per arabic page: True if it gets header and folio
-        for part in body:
+        numbered: list[bool] = []  # per arabic page: True if it gets running header and folio
+
+        def add(part: Part) -> None:
             pdf.pages.extend(open_part(part).pages)
             numbered.extend([True] * part.pages)
-        if len(numbered) % 2:
-            pdf.add_blank_page(page_size=(width, height))
-            numbered.append(False)
-        pdf.pages.extend(open_part(back).pages)
-        numbered.extend([True] * back.pages)
 
-        runs = {start: open_part(furniture[start]) for start in furniture_runs(len(numbered))}
+        def pad_to_even() -> None:  # the next part starts on a right-hand page
+            if len(numbered) % 2:
+                pdf.add_blank_page(page_size=(width, height))
+                numbered.append(False)
+
+        for part in body:
+            add(part)
+        pad_to_even()
+        add(author_index)
+        pad_to_even()
+        add(keyword_index)
+        if len(pdf.pages) != layout.total_pages:
+            raise ValueError(f"assembled {len(pdf.pages)} pages where the layout has {layout.total_pages}")
+
+        header_pdf = open_part(header)
+        running_headers = [pdf.copy_foreign(page.as_form_xobject()) for page in header_pdf.pages[:2]]
         shift = f"q 1 0 0 1 {-(INNER_MARGIN_MM - OUTER_MARGIN_MM) * MM:.4f} 0 cm\n".encode()
         for number, has_furniture in enumerate(numbered, 1):
-            page = pdf.pages[layout.index_of(number)]
             if not has_furniture:
                 continue
+            page = pdf.pages[layout.index_of(number)]
             if number % 2 == 0:
                 page.contents_add(shift, prepend=True)
                 page.contents_add(b"\nQ")
-            start = (number - 1) // FURNITURE_RUN * FURNITURE_RUN + 1
-            page.add_overlay(runs[start].pages[number - start])
+            page.add_overlay(running_headers[(number + 1) % 2])
+
+        fonts = _use_whole_bundled_fonts(pdf, bundled_fonts(font_dir))
+        folio = _Typesetter(pdf, fonts[FOLIO_FONT], bundled_fonts(font_dir)[FOLIO_FONT], FOLIO_SIZE_PT)
+        for number, has_furniture in enumerate(numbered, 1):
+            if has_furniture:
+                page = pdf.pages[layout.index_of(number)]
+                baseline = FOLIO_FROM_BOTTOM_MM * MM
+                if number % 2:
+                    folio.right_aligned(page, str(number), width - OUTER_MARGIN_MM * MM, baseline)
+                else:
+                    folio.left_aligned(page, str(number), OUTER_MARGIN_MM * MM, baseline)
+        contents = _Typesetter(pdf, fonts[FOLIO_FONT], bundled_fonts(font_dir)[FOLIO_FONT], CONTENTS_SIZE_PT)
+        for stamp in stamps:
+            baseline = height - stamp.top_y * CSS_PX - contents.baseline_below_line_top(CONTENTS_LINE_HEIGHT)
+            contents.right_aligned(pdf.pages[stamp.part_page], stamp.text, stamp.right_x * CSS_PX, baseline)
 
         _link_contents(pdf, front, layout, anchor_pages, height)
-        _keep_one_copy_of_each_font(pdf)
         _label_pages(pdf, layout)
         _add_outline(pdf, outline, layout)
         pdf.docinfo["/Title"] = title
@@ -135,32 +178,130 @@ def assemble(
         pdf.close()
 
 
-def _keep_one_copy_of_each_font(pdf: pikepdf.Pdf) -> None:
-    """Point every page and overlay at one copy of each identical font; the copies are then not written.
+CONTENTS_SIZE_PT = 9.5  # static/book/print.css: html font-size and line-height
+CONTENTS_LINE_HEIGHT = 1.42
 
-    Each part embeds the whole fonts with widths and a Unicode map for every glyph, so the
-    same font is byte for byte the same object in every part.
+
+class _Typesetter:
+    """Sets a short run of digits in a bundled font straight into a page's content stream."""
+
+    def __init__(self, pdf: pikepdf.Pdf, font: pikepdf.Object, whole: "BundledFont", size: float) -> None:
+        self.font, self.whole, self.size = font, whole, size
+
+    def width(self, text: str) -> float:
+        return sum(self.whole.widths[self.whole.glyph_ids[char]] for char in text) * self.size / 1000
+
+    def baseline_below_line_top(self, line_height: float) -> float:
+        ascent, descent = self.whole.ascent, self.whole.descent  # per 1000 units
+        half_leading = (line_height * 1000 - (ascent + descent)) / 2
+        return (half_leading + ascent) * self.size / 1000
+
+    def left_aligned(self, page: pikepdf.Page, text: str, x: float, baseline: float) -> None:
+        if "/Resources" not in page.obj:
+            page.obj.Resources = Dictionary()
+        if "/Font" not in page.obj.Resources:
+            page.obj.Resources.Font = Dictionary()
+        page.obj.Resources.Font.Folio = self.font
+        # Fence off the page's own drawing: WeasyPrint leaves its coordinate transform in place.
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"\nQ")
+        glyphs = "".join(f"{self.whole.glyph_ids[char]:04x}" for char in text)
+        page.contents_add(
+            f"\nq BT /Folio {self.size} Tf {x:.3f} {baseline:.3f} Td <{glyphs}> Tj ET Q".encode()
+        )
+
+    def right_aligned(self, page: pikepdf.Page, text: str, right: float, baseline: float) -> None:
+        self.left_aligned(page, text, right - self.width(text), baseline)
+
+
+@dataclass(frozen=True)
+class BundledFont:
+    """One of the book's bundled fonts, whole, with the widths and Unicode map of every glyph."""
+
+    postscript_name: str
+    data: bytes
+    widths: tuple[int, ...]
+    to_unicode: bytes
+    glyph_ids: dict[str, int]  # for the digits and the few characters stamped after layout
+    ascent: float  # per 1000 units of the font size, as line heights are computed
+    descent: float
+
+
+@lru_cache(maxsize=8)
+def _load_bundled_font(path: str, modified: float) -> BundledFont:
+    font = TTFont(path)
+    scale = 1000 / font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    widths = tuple(round(metrics[name][0] * scale) for name in font.getGlyphOrder())
+    first_letter: dict[int, int] = {}
+    for codepoint, name in sorted(font.getBestCmap().items()):
+        first_letter.setdefault(font.getGlyphID(name), codepoint)
+    lines = [
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+        b"1 begincodespacerange <0000> <ffff> endcodespacerange",
+    ]
+    items = sorted(first_letter.items())
+    for start in range(0, len(items), 100):
+        batch = items[start : start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines.extend(f"<{gid:04x}> <{chr(cp).encode('utf-16-be').hex()}>".encode() for gid, cp in batch)
+        lines.append(b"endbfchar")
+    lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    cmap = font.getBestCmap()
+    return BundledFont(
+        postscript_name=font["name"].getDebugName(6),
+        data=Path(path).read_bytes(),
+        widths=widths,
+        to_unicode=b"\n".join(lines),
+        glyph_ids={char: font.getGlyphID(cmap[ord(char)]) for char in "0123456789ivxlcdm"},
+        ascent=font["hhea"].ascent * scale,
+        descent=-font["hhea"].descent * scale,
+    )
+
+
+def bundled_fonts(font_dir: Path) -> dict[str, BundledFont]:
+    fonts = {}
+    for path in sorted(Path(font_dir).glob("*.ttf")):
+        font = _load_bundled_font(str(path), path.stat().st_mtime)
+        fonts[font.postscript_name] = font
+    return fonts
+
+
+def _use_whole_bundled_fonts(pdf: pikepdf.Pdf, bundled: dict[str, BundledFont]) -> dict[str, pikepdf.Object]:
+    """Replace each part's subset of a bundled font by one whole copy of that font.
+
+    WeasyPrint subsets fonts keeping the original glyph ids, so every part's text draws
+    the same glyph ids; one whole font with the widths and Unicode map of all its glyphs
+    serves them all. Fonts that are not bundled (system fallbacks) keep their subsets.
+    Returns the whole fonts by PostScript name.
     """
-    canonical: dict[bytes, pikepdf.Object] = {}
-    identity: dict[tuple[int, int], bytes] = {}
+    canonical: dict[str, pikepdf.Object] = {}
+    names: dict[tuple[int, int], str | None] = {}
 
-    def key_of(font: pikepdf.Object) -> bytes:
-        if font.objgen in identity:
-            return identity[font.objgen]
-        digest = hashlib.sha256(str(font.get("/BaseFont")).encode())
-        if "/ToUnicode" in font:
-            digest.update(font.ToUnicode.read_raw_bytes())
-        for descendant in font.get("/DescendantFonts", []):
-            digest.update(str(descendant.get("/BaseFont")).encode())
-            if "/W" in descendant:
-                digest.update(descendant.W.unparse())
-            descriptor = descendant.get("/FontDescriptor")
-            if descriptor is not None:
-                for file_key in ("/FontFile", "/FontFile2", "/FontFile3"):
-                    if file_key in descriptor:
-                        digest.update(descriptor[file_key].read_raw_bytes())
-        identity[font.objgen] = key = digest.digest()
-        return key
+    def postscript_name(font: pikepdf.Object) -> str | None:
+        descendants = font.get("/DescendantFonts")
+        descriptor = descendants[0].get("/FontDescriptor") if descendants else None
+        file = descriptor.get("/FontFile2") if descriptor is not None else None
+        if file is None:
+            return None
+        if file.objgen not in names:
+            try:
+                names[file.objgen] = TTFont(io.BytesIO(file.read_bytes()), lazy=True)["name"].getDebugName(6)
+            except Exception:  # a font we cannot read is left as it is
+                names[file.objgen] = None
+        return names[file.objgen]
+
+    def make_canonical(font: pikepdf.Object, whole: BundledFont) -> pikepdf.Object:
+        descendant = font.DescendantFonts[0]
+        descriptor = descendant.FontDescriptor
+        descriptor.FontFile2 = pdf.make_stream(whole.data, Length1=len(whole.data))
+        if "/CIDSet" in descriptor:
+            del descriptor["/CIDSet"]
+        descendant.W = Array([0, Array(whole.widths)])
+        font.ToUnicode = pdf.make_stream(whole.to_unicode)
+        return font
 
     for obj in pdf.objects:
         holder = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
@@ -169,13 +310,18 @@ def _keep_one_copy_of_each_font(pdf: pikepdf.Pdf) -> None:
         fonts = holder.Resources.get("/Font")
         if fonts is None:
             continue
-        for name in list(fonts.keys()):
-            font = fonts[name]
+        for key in list(fonts.keys()):
+            font = fonts[key]
             if not font.is_indirect or font.get("/Subtype") != Name.Type0:
                 continue
-            first = canonical.setdefault(key_of(font), font)
-            if first.objgen != font.objgen:
-                fonts[name] = first
+            name = postscript_name(font)
+            if name not in bundled:
+                continue
+            if name not in canonical:
+                canonical[name] = make_canonical(font, bundled[name])
+            elif canonical[name].objgen != font.objgen:
+                fonts[key] = canonical[name]
+    return canonical
 
 
 def _link_contents(pdf: pikepdf.Pdf, front: Part, layout: Layout, anchor_pages: dict, height: float) -> None:

@@ -1,4 +1,4 @@
-"""Laying out one part of the book (a slice of abstracts, a run of furniture, the front or back matter).
+"""Laying out one part of the book (a slice of abstracts, an index, the front matter, the running header).
 
 These functions take HTML and paths, not database rows, so they run the same in the web
 process, in a local process pool and in Celery workers on other machines. A part is stored
@@ -21,7 +21,7 @@ from books.fetcher import BOOK_BASE_URL, BookURLFetcher
 
 # Anchors the assembler needs: abstracts, their authors and keywords, the index headings.
 ANCHOR_PREFIXES = ("abstract-", "author-index", "keyword-index")
-FORMAT_VERSION = "1"  # bump when the assembler's expectations of a part change
+FORMAT_VERSION = "3"  # bump when the assembler's expectations of a part change
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Part:
     key: str
     pages: int
     anchors: dict[str, int] = field(default_factory=dict)  # anchor → page index within the part
+    # Placeholders where a number is set in after layout: anchor → (page index, right, top) in CSS px.
+    stamps: dict[str, tuple[int, float, float]] = field(default_factory=dict)
     # Links to anchors in other parts: (page index, anchor, (x, y, width, height) in CSS px from top left).
     links: tuple[tuple[int, str, tuple[float, float, float, float]], ...] = ()
     refused: tuple[str, ...] = ()  # URLs the fetcher refused while laying this part out
@@ -60,6 +62,7 @@ def stored_part(cache_dir: Path, key: str) -> Part | None:
         key=key,
         pages=data["pages"],
         anchors=data["anchors"],
+        stamps={name: tuple(value) for name, value in data.get("stamps", {}).items()},
         links=tuple((index, target, tuple(rect)) for index, target, rect in data.get("links", ())),
         refused=tuple(data.get("refused", ())),
     )
@@ -75,26 +78,36 @@ def render_part(*, key: str, html: str, cache_dir: Path, static_dir: Path, media
     with _quiet_about_links_to_other_parts():
         document = HTML(string=html, base_url=BOOK_BASE_URL, url_fetcher=fetcher).render()
         anchors: dict[str, int] = {}
+        stamps: dict[str, tuple[int, float, float]] = {}
         links = []
         for index, page in enumerate(document.pages):
-            for name in page.anchors:
+            for name, (_left, top, right, _bottom) in page.anchors.items():
                 if name.startswith(ANCHOR_PREFIXES):
                     anchors.setdefault(name, index)
+                elif name.startswith("stamp-"):
+                    stamps[name] = (index, round(right, 3), round(top, 3))
             for link_type, target, rectangle, _box in page.links:
                 if link_type == "internal" and target.startswith(ANCHOR_PREFIXES) and target not in anchors:
                     links.append((index, target, tuple(round(value, 2) for value in rectangle)))
-        # Whole fonts, not per-part subsets: identical in every part, so the assembler keeps one copy.
-        pdf = document.write_pdf(full_fonts=True)
+        # Subsets keep the fonts' glyph ids; the assembler swaps them for one whole copy of each font.
+        pdf = document.write_pdf()
     part = Part(
         key=key,
         pages=len(document.pages),
         anchors=anchors,
+        stamps=stamps,
         links=tuple(links),
         refused=tuple(fetcher.refused),
     )
     cache_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(cache_dir / f"{key}.pdf", pdf)
-    meta = {"pages": part.pages, "anchors": anchors, "links": links, "refused": list(part.refused)}
+    meta = {
+        "pages": part.pages,
+        "anchors": anchors,
+        "stamps": stamps,
+        "links": links,
+        "refused": list(part.refused),
+    }
     _write_atomically(cache_dir / f"{key}.json", json.dumps(meta).encode())
     return part
 

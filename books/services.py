@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abstracts.selectors import PrintedAbstract, programme
-from books.assembly import FURNITURE_RUN, Layout, OutlineEntry, assemble, even, furniture_runs
+from books.assembly import Layout, OutlineEntry, Stamp, assemble, even
 from books.models import BookBuild
 from books.rendering import Part, part_key, render_part, stored_part, style_fingerprint
 from books.selectors import latest_good_build
@@ -260,7 +260,11 @@ Renderer = Callable[[list[tuple[str, str]]], dict[str, Part]]
 
 
 def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path: Path) -> FinishedBook:
-    """Lay out the indexes, the contents and the running headers with the body's page numbers; assemble."""
+    """Lay out the indexes, the contents and the running header with the body's page numbers; assemble.
+
+    The two indexes and the front matter are laid out side by side: the contents leaves
+    room for the indexes' page numbers, which are set in once the indexes are laid out.
+    """
     numbers = body_page_numbers(body)
     for line in (line for session in plan.contents for line in session["lines"]):
         if f"abstract-{line['id']}" not in numbers:
@@ -269,29 +273,9 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     fingerprint = plan.fingerprint
     event = _cover_event(plan.cover)
 
-    back_html = render_to_string(
-        "book/pdf_back.html",
-        {
-            "author_groups": _index_groups(plan.authors, _author_anchors, numbers),
-            "keyword_groups": _index_groups(plan.keywords, _keyword_anchors, numbers),
-            "pdf": True,
-        },
-    )
-    back_key = part_key("back", back_html, fingerprint)
-    # The furniture of the body's pages can be laid out alongside the back matter.
-    header = event.name
-    wanted = [(back_key, back_html), *_furniture_jobs(header, body_pages + 1, fingerprint, plan.event_id)]
-    parts = render(wanted)
-    back = parts[back_key]
-    for anchor, index in back.anchors.items():
-        numbers.setdefault(anchor, body_pages + 1 + index)
-    layout_numbers = body_pages + back.pages
-    missing_runs = [
-        job
-        for job in _furniture_jobs(header, layout_numbers, fingerprint, plan.event_id)
-        if job[0] not in parts
-    ]
-    parts.update(render(missing_runs) if missing_runs else {})
+    def index_html(groups: list, index_id: str, index_title: str) -> str:
+        context = {"groups": groups, "index_id": index_id, "index_title": index_title, "pdf": True}
+        return render_to_string("book/pdf_index.html", context)
 
     contents = [
         {
@@ -300,28 +284,45 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
         }
         for session in plan.contents
     ]
-    back_matter = [
-        ("Author index", "author-index", numbers.get("author-index")),
-        ("Keyword index", "keyword-index", numbers.get("keyword-index")),
-    ]
-    front_html = render_to_string(
-        "book/pdf_front.html",
-        {
-            "event": event,
-            "logo_src": f"media/{plan.cover['logo']}" if plan.cover["logo"] else "",
-            "contents": contents,
-            "back_matter": back_matter,
-            "pdf": True,
-        },
-    )
-    front_key = part_key("front", front_html, fingerprint)
-    front = render([(front_key, front_html)])[front_key]
-    layout = Layout(front_pages=even(front.pages), body_pages=body_pages, back_pages=back.pages)
+    jobs = {
+        "author_index": index_html(
+            _index_groups(plan.authors, _author_anchors, numbers), "author-index", "Author index"
+        ),
+        "keyword_index": index_html(
+            _index_groups(plan.keywords, _keyword_anchors, numbers), "keyword-index", "Keyword index"
+        ),
+        "front": render_to_string(
+            "book/pdf_front.html",
+            {
+                "event": event,
+                "logo_src": f"media/{plan.cover['logo']}" if plan.cover["logo"] else "",
+                "contents": contents,
+                "back_matter": [
+                    ("Author index", "author-index", None),
+                    ("Keyword index", "keyword-index", None),
+                ],
+                "pdf": True,
+            },
+        ),
+        "header": render_to_string("book/pdf_running_header.html", {"header": event.name}),
+    }
+    keys = {name: part_key(name.replace("_", "-"), html, fingerprint) for name, html in jobs.items()}
+    laid_out = render([(keys[name], html) for name, html in jobs.items()])
+    parts = {name: laid_out[key] for name, key in keys.items()}
 
-    furniture = {}
-    for start in furniture_runs(layout.numbered_pages):
-        key = _furniture_key(header, start, fingerprint)
-        furniture[start] = parts[key]
+    layout = Layout(
+        front_pages=even(parts["front"].pages),
+        body_pages=body_pages,
+        author_pages=even(parts["author_index"].pages),
+        keyword_pages=parts["keyword_index"].pages,
+    )
+    numbers["author-index"] = layout.author_start
+    numbers["keyword-index"] = layout.keyword_start
+    stamps = []
+    for anchor, number in (("author-index", layout.author_start), ("keyword-index", layout.keyword_start)):
+        page_index, x, y = parts["front"].stamps[f"stamp-{anchor}"]
+        stamps.append(Stamp(part_page=page_index, right_x=x, top_y=y, text=str(number)))
+
     outline = [
         OutlineEntry("Contents", 0),
         *(
@@ -336,23 +337,26 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
             for session in plan.contents
             if session["lines"]
         ),
-        OutlineEntry("Author index", numbers["author-index"]),
-        OutlineEntry("Keyword index", numbers["keyword-index"]),
+        OutlineEntry("Author index", layout.author_start),
+        OutlineEntry("Keyword index", layout.keyword_start),
     ]
     pages = assemble(
         out_path=out_path,
         cache_dir=parts_dir(plan.event_id),
-        front=front,
+        front=parts["front"],
         body=body,
-        back=back,
-        furniture=furniture,
+        author_index=parts["author_index"],
+        keyword_index=parts["keyword_index"],
+        header=parts["header"],
         layout=layout,
+        stamps=stamps,
         anchor_pages=numbers,
         outline=outline,
         title=f"{event.name}: {event.book_title}",
+        font_dir=static_dir() / "fonts",
     )
-    used = {part.key for part in [*body, back, front, *furniture.values()]}
-    refused = tuple(url for part in [*body, back, front] for url in part.refused)
+    used = {part.key for part in [*body, *parts.values()]}
+    refused = tuple(url for part in [*body, *parts.values()] for url in part.refused)
     return FinishedBook(
         path=out_path,
         pages=pages,
@@ -364,24 +368,6 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
         parts_used=frozenset(used),
         refused_urls=refused,
     )
-
-
-def _furniture_key(header: str, start: int, fingerprint: str) -> str:
-    return part_key("furniture", f"{header}\n{start}\n{FURNITURE_RUN}", fingerprint)
-
-
-def _furniture_jobs(header: str, last_number: int, fingerprint: str, event_id: int) -> list[tuple[str, str]]:
-    jobs = []
-    for start in furniture_runs(last_number):
-        key = _furniture_key(header, start, fingerprint)
-        if stored_part(parts_dir(event_id), key) is not None:
-            jobs.append((key, ""))  # stored: the renderer only reads it back
-            continue
-        pages = [
-            (number, "recto" if number % 2 else "verso") for number in range(start, start + FURNITURE_RUN)
-        ]
-        jobs.append((key, render_to_string("book/pdf_furniture.html", {"header": header, "pages": pages})))
-    return jobs
 
 
 # --- Laying out parts: here, in a process pool, or in Celery workers --------------------------

@@ -53,7 +53,9 @@ def page_text(book: dict, number: int) -> str:
 
 
 def test_the_command_writes_the_pdf_and_prints_pages_and_seconds(demo_book):
-    assert re.fullmatch(r"\d+ pages in \d+\.\d s \(\d+ of \d+ slices laid out, [\d.]+ MB\): .+\n", demo_book["stdout"])
+    assert re.fullmatch(
+        r"\d+ pages in \d+\.\d s \(\d+ of \d+ slices laid out, [\d.]+ MB\): .+\n", demo_book["stdout"]
+    )
     pages = int(demo_book["stdout"].split()[0])
     assert pages == len(demo_book["reader"].pages) == demo_book["build"].pages
     assert demo_book["out"].read_bytes()[:5] == b"%PDF-"

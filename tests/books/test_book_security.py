@@ -58,7 +58,9 @@ def test_the_url_fetcher_refuses_files_the_network_and_escapes_from_its_folders(
         '<html><head><link rel="stylesheet" href="static/book/book.css"></head>'
         f'<body class="book">{hostile_markup(base)}</body></html>'
     )
-    part = render_part(key="hostile", html=html, cache_dir=tmp_path, static_dir=static_dir(), media_dir=tmp_path)
+    part = render_part(
+        key="hostile", html=html, cache_dir=tmp_path, static_dir=static_dir(), media_dir=tmp_path
+    )
     assert hits == [], "nothing was requested from the network"
     refused = " ".join(part.refused)
     assert "file:///etc/passwd" in refused
