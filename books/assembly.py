@@ -8,6 +8,8 @@ embeds are replaced by one whole copy of each font.
 """
 
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -221,7 +223,7 @@ class BundledFont:
     postscript_name: str
     data: bytes
     widths: tuple[int, ...]
-    to_unicode: bytes
+    letters: dict[int, str]  # glyph id → the text it stands for, from the font's character map
     glyph_ids: dict[str, int]  # for the digits and the few characters stamped after layout
     ascent: float  # per 1000 units of the font size, as line heights are computed
     descent: float
@@ -236,29 +238,46 @@ def _load_bundled_font(path: str, modified: float) -> BundledFont:
     first_letter: dict[int, int] = {}
     for codepoint, name in sorted(font.getBestCmap().items()):
         first_letter.setdefault(font.getGlyphID(name), codepoint)
+    cmap = font.getBestCmap()
+    return BundledFont(
+        postscript_name=font["name"].getDebugName(6),
+        data=Path(path).read_bytes(),
+        widths=widths,
+        letters={gid: chr(codepoint) for gid, codepoint in first_letter.items()},
+        glyph_ids={char: font.getGlyphID(cmap[ord(char)]) for char in "0123456789ivxlcdm"},
+        ascent=font["hhea"].ascent * scale,
+        descent=-font["hhea"].descent * scale,
+    )
+
+
+def _to_unicode_cmap(letters: dict[int, str]) -> bytes:
     lines = [
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
         b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
         b"1 begincodespacerange <0000> <ffff> endcodespacerange",
     ]
-    items = sorted(first_letter.items())
+    items = sorted(letters.items())
     for start in range(0, len(items), 100):
         batch = items[start : start + 100]
         lines.append(f"{len(batch)} beginbfchar".encode())
-        lines.extend(f"<{gid:04x}> <{chr(cp).encode('utf-16-be').hex()}>".encode() for gid, cp in batch)
+        lines.extend(f"<{gid:04x}> <{text.encode('utf-16-be').hex()}>".encode() for gid, text in batch)
         lines.append(b"endbfchar")
     lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
-    cmap = font.getBestCmap()
-    return BundledFont(
-        postscript_name=font["name"].getDebugName(6),
-        data=Path(path).read_bytes(),
-        widths=widths,
-        to_unicode=b"\n".join(lines),
-        glyph_ids={char: font.getGlyphID(cmap[ord(char)]) for char in "0123456789ivxlcdm"},
-        ascent=font["hhea"].ascent * scale,
-        descent=-font["hhea"].descent * scale,
-    )
+    return b"\n".join(lines)
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _letters_of(to_unicode: pikepdf.Object) -> dict[int, str]:
+    """The glyph-to-text pairs of a part's Unicode map: WeasyPrint knows what each glyph it set
+    stands for, ligatures included ("fi"), which a font's character map alone does not say."""
+    letters = {}
+    for section in re.findall(rb"beginbfchar(.*?)endbfchar", to_unicode.read_bytes(), re.DOTALL):
+        for gid, text in _BFCHAR.findall(section):
+            letters[int(gid, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be", errors="replace")
+    return letters
 
 
 def bundled_fonts(font_dir: Path) -> dict[str, BundledFont]:
@@ -279,6 +298,8 @@ def _use_whole_bundled_fonts(pdf: pikepdf.Pdf, bundled: dict[str, BundledFont]) 
     """
     canonical: dict[str, pikepdf.Object] = {}
     names: dict[tuple[int, int], str | None] = {}
+    letters: dict[str, dict[int, str]] = {}
+    read_maps: set[tuple[int, int]] = set()
 
     def postscript_name(font: pikepdf.Object) -> str | None:
         descendants = font.get("/DescendantFonts")
@@ -300,14 +321,26 @@ def _use_whole_bundled_fonts(pdf: pikepdf.Pdf, bundled: dict[str, BundledFont]) 
         if "/CIDSet" in descriptor:
             del descriptor["/CIDSet"]
         descendant.W = Array([0, Array(whole.widths)])
-        font.ToUnicode = pdf.make_stream(whole.to_unicode)
         return font
 
-    for obj in pdf.objects:
-        holder = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
-        if not isinstance(holder, pikepdf.Dictionary) or "/Resources" not in holder:
-            continue
-        fonts = holder.Resources.get("/Font")
+    seen: set[tuple[int, int]] = set()
+
+    def resources_of(pages) -> Iterator[pikepdf.Dictionary]:
+        """Every resource dictionary of the pages and of the forms they draw, each once."""
+        stack = [page.obj.get("/Resources") for page in pages]
+        while stack:
+            resources = stack.pop()
+            if resources is None or (resources.is_indirect and resources.objgen in seen):
+                continue
+            if resources.is_indirect:
+                seen.add(resources.objgen)
+            yield resources
+            for xobject in resources.get("/XObject", Dictionary()).values():
+                if xobject.get("/Subtype") == Name.Form:
+                    stack.append(xobject.get("/Resources"))
+
+    for resources in resources_of(pdf.pages):
+        fonts = resources.get("/Font")
         if fonts is None:
             continue
         for key in list(fonts.keys()):
@@ -317,10 +350,16 @@ def _use_whole_bundled_fonts(pdf: pikepdf.Pdf, bundled: dict[str, BundledFont]) 
             name = postscript_name(font)
             if name not in bundled:
                 continue
+            to_unicode = font.get("/ToUnicode")
+            if to_unicode is not None and to_unicode.objgen not in read_maps:
+                read_maps.add(to_unicode.objgen)
+                letters.setdefault(name, dict(bundled[name].letters)).update(_letters_of(to_unicode))
             if name not in canonical:
                 canonical[name] = make_canonical(font, bundled[name])
             elif canonical[name].objgen != font.objgen:
                 fonts[key] = canonical[name]
+    for name, font in canonical.items():
+        font.ToUnicode = pdf.make_stream(_to_unicode_cmap(letters.get(name, bundled[name].letters)))
     return canonical
 
 

@@ -391,8 +391,13 @@ class ProcessPoolRenderer:
     def __init__(self, event_id: int, processes: int) -> None:
         self.event_id = event_id
         self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+        # Start the processes (and their imports of WeasyPrint) while the build reads the database.
+        for _ in range(processes):
+            self.pool.submit(stored_part, Path("/nonexistent"), "warm-up")
 
     def __call__(self, jobs: list[tuple[str, str]]) -> dict[str, Part]:
+        if len(jobs) <= 1:  # not worth a trip to another process
+            return render_here(self.event_id)(jobs)
         futures = {
             key: self.pool.submit(
                 render_part,
@@ -631,10 +636,19 @@ def build_book_now(event: Event, *, processes: int | None = None, forced: bool =
     """Build the book synchronously in this process (and a pool of ``processes``), recorded as a build."""
     started = time.monotonic()
     processes = processes or settings.BOOK_PROCESSES
-    build = BookBuild.objects.create(event=event, status=BookBuild.Status.QUEUED, forced=forced)
-    claimed = book_build_claim(build.pk)
+    # A build already queued for this event (by a change) is the one this call runs.
+    try:
+        with transaction.atomic():
+            build = BookBuild.objects.create(event=event, forced=forced)
+    except IntegrityError:
+        build = BookBuild.objects.get(event=event, status=BookBuild.Status.QUEUED)
+        BookBuild.objects.filter(pk=build.pk).update(forced=forced or build.forced)
+    try:
+        claimed = book_build_claim(build.pk)
+    except BuildBusy as error:
+        raise BookError("another build of this book is running; try again when it has finished") from error
     if claimed is None:
-        raise BookError("the build could not be started")
+        raise BookError("the build was taken by a worker; see the event's book page for its progress")
     renderer = ProcessPoolRenderer(event.pk, processes) if processes > 1 else None
     render = renderer or render_here(event.pk)
     try:
