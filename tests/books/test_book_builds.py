@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from abstracts.models import Abstract
 from abstracts.services import abstract_set_status
 from books.models import BookBuild
-from conference.celery import app as celery_app
 from books.services import book_build_request, book_reconcile, build_book_now, parts_dir
+from conference.celery import app as celery_app
 from conference.models import Event
 from tests.conftest import ROOT, _database_url_for_tests, _stop, _wait_for_worker
 from tests.factories import import_demo_event
