@@ -33,14 +33,9 @@ class PrintedAbstract:
     affiliations: tuple[tuple[int, str], ...]
     text: str
     keywords: tuple[str, ...]
-    keyword_ids: tuple[int, ...]
     session_title: str
     status: str
     url: str
-
-    @property
-    def keyword_items(self) -> tuple[tuple[int, str], ...]:
-        return tuple(zip(self.keyword_ids, self.keywords, strict=True))
 
 
 def number_affiliations(
@@ -119,7 +114,6 @@ def printed_abstract(abstract: Abstract) -> PrintedAbstract:
         affiliations=tuple((number, affiliation.name) for number, affiliation in enumerate(numbered, 1)),
         text=abstract.text,
         keywords=tuple(link.keyword.label for link in keyword_links),
-        keyword_ids=tuple(link.keyword_id for link in keyword_links),
         session_title=abstract.session.title if abstract.session else "",
         status=abstract.status,
         url=abstract.get_absolute_url(),

@@ -393,6 +393,7 @@ def measure(kind: str, size: int, processes: int) -> dict:
             "pages": build.pages,
             "bytes": build.size,
             "slices": f"{report.slices_rendered}/{report.slices}",
+            "phases": " ".join(f"{name} {seconds:.1f}" for name, seconds in report.phases.items()),
         }
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -450,7 +451,8 @@ def main() -> None:
                 versus = f"{plain['seconds'] / row['seconds']:.1f}x faster, PDF {row['bytes'] / plain['bytes']:.2f}x"
             print(
                 f"{size:>9} {kind:>6} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f} {row['pages']:>6} "
-                f"{row['bytes'] / 1e6:>7.2f} {row.get('slices', ''):>8}  {versus}",
+                f"{row['bytes'] / 1e6:>7.2f} {row.get('slices', ''):>8}  {versus}"
+                + (f"  ({row['phases']} s)" if row.get("phases") else ""),
                 flush=True,
             )
 

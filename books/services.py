@@ -16,9 +16,9 @@ has been written completely.
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -74,6 +74,7 @@ class BookPlan:
     cover: dict
     layout: str
     slices: list[Slice]
+    front: Slice  # cover and contents, laid out with room for the page numbers set in later
     contents: list[dict]  # [{title, lines: [{id, code, title}]}]
     authors: list[dict]  # [{letter, label, person_ids, abstract_ids}]
     keywords: list[dict]  # [{letter, label, keyword_id, abstract_ids}]
@@ -86,6 +87,7 @@ class BookPlan:
             "cover": self.cover,
             "layout": self.layout,
             "slices": [{"key": piece.key, "abstract_ids": list(piece.abstract_ids)} for piece in self.slices],
+            "front": self.front.key,
             "contents": self.contents,
             "authors": self.authors,
             "keywords": self.keywords,
@@ -94,22 +96,46 @@ class BookPlan:
     @classmethod
     def from_json(cls, data: dict) -> "BookPlan":
         slices = [Slice(item["key"], "", tuple(item["abstract_ids"])) for item in data["slices"]]
-        return cls(**{**data, "slices": slices})
+        return cls(**{**data, "slices": slices, "front": Slice(data["front"], "", ())})
 
     @property
     def abstract_count(self) -> int:
         return sum(len(piece.abstract_ids) for piece in self.slices)
 
 
-def plan_book(event: Event, *, slice_size: int | None = None) -> BookPlan:
-    """Read the event's accepted abstracts and both indexes, and cut the body into slices."""
+def plan_book(
+    event: Event, *, slice_size: int | None = None, on_slice: Callable[[Slice], None] | None = None
+) -> BookPlan:
+    """Read the event's accepted abstracts and both indexes, and cut the body into slices.
+
+    ``on_slice`` is called with each slice as soon as its HTML is ready, so that laying it
+    out can start while the rest is planned.
+    """
     slice_size = slice_size or settings.BOOK_SLICE_SIZE
     revision = Event.objects.values_list("revision", flat=True).get(pk=event.pk)
     groups = programme(event)
-    authors = author_index_entries(event.pk)
-    keywords = keyword_index_entries(event.pk)
     fingerprint = style_fingerprint(static_dir())
 
+    contents = [
+        {"title": group.title, "lines": [_contents_line(abstract) for abstract in group.abstracts]}
+        for group in groups
+    ]
+    front_html = render_to_string(
+        "book/pdf_front.html",
+        {
+            "event": event,
+            "logo_src": f"media/{event.logo.name}" if event.logo else "",
+            "contents": [
+                {"title": session["title"], "lines": [_ContentsLine(line) for line in session["lines"]]}
+                for session in contents
+            ],
+            "back_matter": [("Author index", "author-index"), ("Keyword index", "keyword-index")],
+            "pdf": True,
+        },
+    )
+    front = Slice(part_key("front", front_html, fingerprint), front_html, ())
+    if on_slice is not None:
+        on_slice(front)  # the longest single part: started first
     slices = []
     for group in groups:
         for start in range(0, len(group.abstracts), slice_size):
@@ -122,6 +148,10 @@ def plan_book(event: Event, *, slice_size: int | None = None) -> BookPlan:
             slices.append(
                 Slice(part_key("body", html, fingerprint), html, tuple(abstract.pk for abstract in chunk))
             )
+            if on_slice is not None:
+                on_slice(slices[-1])
+    authors = author_index_entries(event.pk)
+    keywords = keyword_index_entries(event.pk)
     return BookPlan(
         event_id=event.pk,
         revision=revision,
@@ -138,10 +168,8 @@ def plan_book(event: Event, *, slice_size: int | None = None) -> BookPlan:
         },
         layout=event.book_layout,
         slices=slices,
-        contents=[
-            {"title": group.title, "lines": [_contents_line(abstract) for abstract in group.abstracts]}
-            for group in groups
-        ],
+        front=front,
+        contents=contents,
         authors=[
             {
                 "letter": entry.letter,
@@ -180,11 +208,10 @@ class FinishedBook:
 
 
 class _ContentsLine:
-    """A contents line as the partial reads it (``line.abstract.pk`` …) from the stored plan."""
+    """A contents line as the partial reads it (``line.abstract.pk`` …)."""
 
-    def __init__(self, line: dict, page: int | None) -> None:
+    def __init__(self, line: dict) -> None:
         self.abstract = _AbstractRef(line["id"], line["code"], line["title"])
-        self.page = page
 
 
 @dataclass(frozen=True)
@@ -217,13 +244,10 @@ def body_page_numbers(parts: list[Part]) -> dict[str, int]:
     return numbers
 
 
-def _index_groups(entries: list[dict], anchors_of: Callable[[dict], Iterable[str]], numbers: dict) -> list:
+def _index_groups(entries: list[dict], pages_of: Callable[[dict, dict], set[int]], numbers: dict) -> list:
     groups: list[_IndexGroup] = []
     for entry in entries:
-        pages = set()
-        for anchor in anchors_of(entry):
-            if anchor in numbers:
-                pages.add(numbers[anchor])
+        pages = pages_of(entry, numbers)
         if not pages:
             raise BookError(f"no page found for index entry {entry['label']!r}")
         if not groups or groups[-1].letter != entry["letter"]:
@@ -232,15 +256,21 @@ def _index_groups(entries: list[dict], anchors_of: Callable[[dict], Iterable[str
     return groups
 
 
-def _author_anchors(entry: dict) -> Iterable[str]:
+def _author_pages(entry: dict, numbers: dict[str, int]) -> set[int]:
+    """Pages on which this person is printed: their own anchor in a long list, else the authors' line."""
+    pages = set()
     for abstract_id in entry["abstract_ids"]:
-        for person_id in entry["person_ids"]:
-            yield f"abstract-{abstract_id}-author-{person_id}"
+        own = [numbers.get(f"abstract-{abstract_id}-author-{person_id}") for person_id in entry["person_ids"]]
+        own = [page for page in own if page is not None]
+        line = numbers.get(f"abstract-{abstract_id}-authors")
+        pages.update(own or ([line] if line is not None else []))
+    return pages
 
 
-def _keyword_anchors(entry: dict) -> Iterable[str]:
-    for abstract_id in entry["abstract_ids"]:
-        yield f"abstract-{abstract_id}-keyword-{entry['keyword_id']}"
+def _keyword_pages(entry: dict, numbers: dict[str, int]) -> set[int]:
+    """Pages of the keyword lines (kept whole on one page) of the abstracts with this keyword."""
+    anchors = (f"abstract-{abstract_id}-keywords" for abstract_id in entry["abstract_ids"])
+    return {numbers[anchor] for anchor in anchors if anchor in numbers}
 
 
 def _cover_event(cover: dict) -> Event:
@@ -260,10 +290,10 @@ Renderer = Callable[[list[tuple[str, str]]], dict[str, Part]]
 
 
 def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path: Path) -> FinishedBook:
-    """Lay out the indexes, the contents and the running header with the body's page numbers; assemble.
+    """Lay out the indexes and the running header with the body's page numbers; assemble.
 
-    The two indexes and the front matter are laid out side by side: the contents leaves
-    room for the indexes' page numbers, which are set in once the indexes are laid out.
+    The contents were laid out while the body was, with room for each page number; the
+    numbers are set in by the assembler once every page is known.
     """
     numbers = body_page_numbers(body)
     for line in (line for session in plan.contents for line in session["lines"]):
@@ -277,38 +307,21 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
         context = {"groups": groups, "index_id": index_id, "index_title": index_title, "pdf": True}
         return render_to_string("book/pdf_index.html", context)
 
-    contents = [
-        {
-            "title": session["title"],
-            "lines": [_ContentsLine(line, numbers[f"abstract-{line['id']}"]) for line in session["lines"]],
-        }
-        for session in plan.contents
-    ]
     jobs = {
         "author_index": index_html(
-            _index_groups(plan.authors, _author_anchors, numbers), "author-index", "Author index"
+            _index_groups(plan.authors, _author_pages, numbers), "author-index", "Author index"
         ),
         "keyword_index": index_html(
-            _index_groups(plan.keywords, _keyword_anchors, numbers), "keyword-index", "Keyword index"
-        ),
-        "front": render_to_string(
-            "book/pdf_front.html",
-            {
-                "event": event,
-                "logo_src": f"media/{plan.cover['logo']}" if plan.cover["logo"] else "",
-                "contents": contents,
-                "back_matter": [
-                    ("Author index", "author-index", None),
-                    ("Keyword index", "keyword-index", None),
-                ],
-                "pdf": True,
-            },
+            _index_groups(plan.keywords, _keyword_pages, numbers), "keyword-index", "Keyword index"
         ),
         "header": render_to_string("book/pdf_running_header.html", {"header": event.name}),
     }
     keys = {name: part_key(name.replace("_", "-"), html, fingerprint) for name, html in jobs.items()}
     laid_out = render([(keys[name], html) for name, html in jobs.items()])
     parts = {name: laid_out[key] for name, key in keys.items()}
+    parts["front"] = stored_part(parts_dir(plan.event_id), plan.front.key)
+    if parts["front"] is None:
+        raise BookError("the contents are missing from storage; the build must start again")
 
     layout = Layout(
         front_pages=even(parts["front"].pages),
@@ -318,10 +331,15 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     )
     numbers["author-index"] = layout.author_start
     numbers["keyword-index"] = layout.keyword_start
+    # The contents were laid out before any page number was known, with room for each.
     stamps = []
-    for anchor, number in (("author-index", layout.author_start), ("keyword-index", layout.keyword_start)):
-        page_index, x, y = parts["front"].stamps[f"stamp-{anchor}"]
+    for anchor, (page_index, x, y) in parts["front"].stamps.items():
+        number = numbers[anchor.removeprefix("stamp-")]
         stamps.append(Stamp(part_page=page_index, right_x=x, top_y=y, text=str(number)))
+    if len(stamps) != plan.abstract_count + 2:
+        raise BookError(
+            f"the contents have room for {len(stamps)} page numbers, not {plan.abstract_count + 2}"
+        )
 
     outline = [
         OutlineEntry("Contents", 0),
@@ -395,20 +413,20 @@ class ProcessPoolRenderer:
         for _ in range(processes):
             self.pool.submit(stored_part, Path("/nonexistent"), "warm-up")
 
+    def submit(self, key: str, html: str) -> Future:
+        return self.pool.submit(
+            render_part,
+            key=key,
+            html=html,
+            cache_dir=parts_dir(self.event_id),
+            static_dir=static_dir(),
+            media_dir=_media(),
+        )
+
     def __call__(self, jobs: list[tuple[str, str]]) -> dict[str, Part]:
         if len(jobs) <= 1:  # not worth a trip to another process
             return render_here(self.event_id)(jobs)
-        futures = {
-            key: self.pool.submit(
-                render_part,
-                key=key,
-                html=html,
-                cache_dir=parts_dir(self.event_id),
-                static_dir=static_dir(),
-                media_dir=_media(),
-            )
-            for key, html in jobs
-        }
+        futures = {key: self.submit(key, html) for key, html in jobs}
         return {key: future.result() for key, future in futures.items()}
 
     def close(self) -> None:
@@ -420,8 +438,9 @@ def _media() -> Path:
 
 
 def missing_slices(plan: BookPlan) -> list[Slice]:
+    """The slices of the body, and the contents, that are not laid out and stored yet."""
     cache = parts_dir(plan.event_id)
-    return [piece for piece in plan.slices if stored_part(cache, piece.key) is None]
+    return [piece for piece in [*plan.slices, plan.front] if stored_part(cache, piece.key) is None]
 
 
 def stored_body(plan: BookPlan) -> list[Part]:
@@ -484,19 +503,21 @@ def book_build_claim(build_id: int) -> BookBuild | None:
     return BookBuild.objects.select_related("event").get(pk=build_id)
 
 
-def book_build_plan(build: BookBuild) -> tuple[BookPlan, list[Slice]] | None:
+def book_build_plan(
+    build: BookBuild, *, on_slice: Callable[[Slice], None] | None = None
+) -> tuple[BookPlan, list[Slice]] | None:
     """Plan a claimed build; returns the plan and the slices still to lay out, or None if skipped."""
     event = build.event
     last = latest_good_build(event)
     if not build.forced and last is not None and last.revision == event.revision:
         _finish_record(build, status=BookBuild.Status.SKIPPED, revision=event.revision)
         return None
-    plan = plan_book(event)
+    plan = plan_book(event, on_slice=on_slice)
     missing = missing_slices(plan)
     BookBuild.objects.filter(pk=build.pk).update(
         revision=plan.revision,
         plan=plan.as_json(),
-        slices_total=len(plan.slices),
+        slices_total=len(plan.slices) + 1,  # and the contents
         slices_to_render=len(missing),
         phase=BookBuild.Phase.RENDERING,
         heartbeat_at=timezone.now(),
@@ -586,17 +607,16 @@ def _record_index_pages(event_id: int, revision: int, page_numbers: dict[int, in
     numbers = body_page_numbers([cache[piece.key] for piece in plan.slices])
     authors = list(AuthorIndexEntry.objects.filter(event_id=event_id))
     for entry in authors:
-        anchors = _author_anchors(
-            {"abstract_ids": [ref["id"] for ref in entry.abstracts], "person_ids": entry.person_ids}
+        abstract_ids = [ref["id"] for ref in entry.abstracts]
+        entry.pages = sorted(
+            _author_pages({"abstract_ids": abstract_ids, "person_ids": entry.person_ids}, numbers)
         )
-        entry.pages = sorted({numbers[anchor] for anchor in anchors if anchor in numbers})
     AuthorIndexEntry.objects.bulk_update(authors, ["pages"], batch_size=500)
     keywords = list(KeywordIndexEntry.objects.filter(event_id=event_id))
     for entry in keywords:
-        anchors = _keyword_anchors(
-            {"abstract_ids": [ref["id"] for ref in entry.abstracts], "keyword_id": entry.keyword_id_ref}
+        entry.pages = sorted(
+            _keyword_pages({"abstract_ids": [ref["id"] for ref in entry.abstracts]}, numbers)
         )
-        entry.pages = sorted({numbers[anchor] for anchor in anchors if anchor in numbers})
     KeywordIndexEntry.objects.bulk_update(keywords, ["pages"], batch_size=500)
 
 
@@ -630,6 +650,7 @@ class BuildReport:
     seconds: float
     slices: int
     slices_rendered: int
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent planning, laying out, finishing
 
 
 def build_book_now(event: Event, *, processes: int | None = None, forced: bool = True) -> BuildReport:
@@ -652,22 +673,36 @@ def build_book_now(event: Event, *, processes: int | None = None, forced: bool =
     renderer = ProcessPoolRenderer(event.pk, processes) if processes > 1 else None
     render = renderer or render_here(event.pk)
     try:
-        planned = book_build_plan(claimed)
+        started_early: dict[str, Future] = {}
+
+        def start_early(piece: Slice) -> None:
+            if renderer is not None and stored_part(parts_dir(event.pk), piece.key) is None:
+                started_early[piece.key] = renderer.submit(piece.key, piece.html)
+
+        planned = book_build_plan(claimed, on_slice=start_early)
         if planned is None:
+            for future in started_early.values():
+                future.cancel()
             build.refresh_from_db()
             return BuildReport(build, time.monotonic() - started, 0, 0)
         plan, missing = planned
-        render([(piece.key, piece.html) for piece in missing])
-        BookBuild.objects.filter(pk=build.pk).update(slices_rendered=len(missing))
+        phases = {"plan": time.monotonic() - started}
+        for future in started_early.values():
+            future.result()
+        render([(piece.key, piece.html) for piece in missing if piece.key not in started_early])
+        laid_out = len(started_early.keys() | {piece.key for piece in missing})
+        BookBuild.objects.filter(pk=build.pk).update(slices_to_render=laid_out, slices_rendered=laid_out)
+        phases["slices"] = time.monotonic() - started - phases["plan"]
         book_build_claim_assembly(build.pk)
         finished = book_build_finish(build.pk, render=render)
+        phases["finish"] = time.monotonic() - started - phases["plan"] - phases["slices"]
     except BaseException as error:
         book_build_failed(build.pk, error)
         raise
     finally:
         if renderer is not None:
             renderer.close()
-    return BuildReport(finished, time.monotonic() - started, len(plan.slices), len(missing))
+    return BuildReport(finished, time.monotonic() - started, len(plan.slices) + 1, laid_out, phases)
 
 
 # --- Keeping up: stale and lost builds --------------------------------------------------------

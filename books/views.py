@@ -59,7 +59,7 @@ def book_html(request: HttpRequest, slug: str) -> HttpResponse:
             "event": event,
             "groups": groups,
             "contents": contents,
-            "back_matter": [("Author index", "author-index", None), ("Keyword index", "keyword-index", None)],
+            "back_matter": [("Author index", "author-index"), ("Keyword index", "keyword-index")],
             "author_groups": author_index(event),
             "keyword_groups": keyword_index(event),
             "index_state": index_state(event),

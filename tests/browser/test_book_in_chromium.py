@@ -50,7 +50,7 @@ def test_the_html_edition_has_contents_abstracts_and_indexes_with_working_links(
     assert page.locator(".abstract:target .abstract-code").inner_text() == "PS-42"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     pdf_link = page.locator("a", has_text="Download the PDF")
-    response = page.request.get(pdf_link.get_attribute("href"))
+    response = page.request.get(web_server + pdf_link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert response.body()[:5] == b"%PDF-"
 
@@ -62,7 +62,7 @@ def test_the_event_page_links_the_latest_pdf(web_server, page_at, demo_book_live
     assert problems == []
     link = page.locator("a.book-download")
     assert "PDF" in link.inner_text() and "pages" in link.inner_text()
-    response = page.request.get(link.get_attribute("href"))
+    response = page.request.get(web_server + link.get_attribute("href"))
     assert response.status == 200 and response.body()[:5] == b"%PDF-"
 
 
