@@ -311,10 +311,10 @@ PLAIN_TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 {% for group in groups %}<h2 class="session-heading" style="break-before: right">{{ group.title }}</h2>
 {% for abstract in group.abstracts %}{% include "abstracts/_abstract.html" %}{% endfor %}{% endfor %}
 <section class="book-index"><h2 class="book-heading">Author index</h2><div class="book-index-columns">
-{% for entry in authors %}<p class="book-index-entry">{{ entry.label }} {% for abstract_id, person_id in entry.refs %}<a class="plain-page" href="#abstract-{{ abstract_id }}-author-{{ person_id }}"></a>{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endfor %}
+{% for entry in authors %}<p class="book-index-entry">{{ entry.label }} {% for abstract_id, person_id in entry.refs %}<a class="plain-page" href="#abstract-{{ abstract_id }}-authors"></a>{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endfor %}
 </div></section>
 <section class="book-index"><h2 class="book-heading">Keyword index</h2><div class="book-index-columns">
-{% for entry in keywords %}<p class="book-index-entry">{{ entry.label }} {% for abstract_id in entry.abstract_ids %}<a class="plain-page" href="#abstract-{{ abstract_id }}-keyword-{{ entry.keyword_id_ref }}"></a>{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endfor %}
+{% for entry in keywords %}<p class="book-index-entry">{{ entry.label }} {% for abstract_id in entry.abstract_ids %}<a class="plain-page" href="#abstract-{{ abstract_id }}-keywords"></a>{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endfor %}
 </div></section></body></html>"""
 
 
