@@ -87,7 +87,7 @@ def assemble(
     cache_dir: Path,
     front: Part,
     body: list[Part],
-    author_index: Part,
+    author_index: list[Part],
     keyword_index: Part,
     header: Part,
     layout: Layout,
@@ -128,7 +128,8 @@ def assemble(
         for part in body:
             add(part)
         pad_to_even()
-        add(author_index)
+        for part in author_index:
+            add(part)
         pad_to_even()
         add(keyword_index)
         if len(pdf.pages) != layout.total_pages:

@@ -256,6 +256,19 @@ def _index_groups(entries: list[dict], pages_of: Callable[[dict, dict], set[int]
     return groups
 
 
+def _split_at_letter(groups: list) -> list[list]:
+    """Two runs of letter groups with about as many entries each."""
+    total = sum(len(group.entries) for group in groups)
+    counted = 0
+    for position, group in enumerate(groups):
+        counted += len(group.entries)
+        if counted >= total / 2:
+            return (
+                [groups[: position + 1], groups[position + 1 :]] if position + 1 < len(groups) else [groups]
+            )
+    return [groups]
+
+
 def _author_pages(entry: dict, numbers: dict[str, int]) -> set[int]:
     """Pages on which this person is printed: their own anchor in a long list, else the authors' line."""
     pages = set()
@@ -307,18 +320,25 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
         context = {"groups": groups, "index_id": index_id, "index_title": index_title, "pdf": True}
         return render_to_string("book/pdf_index.html", context)
 
+    # A long author index is laid out in two halves side by side, the second from a new page.
+    author_groups = _index_groups(plan.authors, _author_pages, numbers)
+    halves = (
+        _split_at_letter(author_groups) if len(plan.authors) > settings.BOOK_INDEX_SPLIT else [author_groups]
+    )
     jobs = {
-        "author_index": index_html(
-            _index_groups(plan.authors, _author_pages, numbers), "author-index", "Author index"
-        ),
-        "keyword_index": index_html(
-            _index_groups(plan.keywords, _keyword_pages, numbers), "keyword-index", "Keyword index"
-        ),
-        "header": render_to_string("book/pdf_running_header.html", {"header": event.name}),
+        f"author_index_{n}": index_html(
+            groups, "author-index" if n == 0 else "", "Author index" if n == 0 else ""
+        )
+        for n, groups in enumerate(halves)
     }
+    jobs["keyword_index"] = index_html(
+        _index_groups(plan.keywords, _keyword_pages, numbers), "keyword-index", "Keyword index"
+    )
+    jobs["header"] = render_to_string("book/pdf_running_header.html", {"header": event.name})
     keys = {name: part_key(name.replace("_", "-"), html, fingerprint) for name, html in jobs.items()}
     laid_out = render([(keys[name], html) for name, html in jobs.items()])
     parts = {name: laid_out[key] for name, key in keys.items()}
+    author_parts = [parts[f"author_index_{n}"] for n in range(len(halves))]
     parts["front"] = stored_part(parts_dir(plan.event_id), plan.front.key)
     if parts["front"] is None:
         raise BookError("the contents are missing from storage; the build must start again")
@@ -326,7 +346,7 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     layout = Layout(
         front_pages=even(parts["front"].pages),
         body_pages=body_pages,
-        author_pages=even(parts["author_index"].pages),
+        author_pages=even(sum(part.pages for part in author_parts)),
         keyword_pages=parts["keyword_index"].pages,
     )
     numbers["author-index"] = layout.author_start
@@ -363,7 +383,7 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
         cache_dir=parts_dir(plan.event_id),
         front=parts["front"],
         body=body,
-        author_index=parts["author_index"],
+        author_index=author_parts,
         keyword_index=parts["keyword_index"],
         header=parts["header"],
         layout=layout,

@@ -251,7 +251,9 @@ BOOK_COALESCE_SECONDS = env_int("BOOK_COALESCE_SECONDS", 3)
 BOOK_STALE_SECONDS = env_int(
     "BOOK_STALE_SECONDS", 300
 )  # a running build silent this long has lost its worker
-BOOK_KEEP_PDFS = env_int("BOOK_KEEP_PDFS", 3)  # good PDFs kept per event; older files are deleted
+BOOK_KEEP_PDFS = env_int("BOOK_KEEP_PDFS", 3)
+# An author index longer than this is laid out in two halves at once (the second from a new page).
+BOOK_INDEX_SPLIT = env_int("BOOK_INDEX_SPLIT", 1200)  # good PDFs kept per event; older files are deleted
 
 CELERY_BEAT_SCHEDULE = {
     # Catches up indexes whose rebuild could not be queued (broker down) or was lost.
