@@ -322,7 +322,6 @@ def plain_build(event, out: Path) -> dict:
     from django.template import engines
     from weasyprint import HTML
 
-    from abstracts.models import Authorship
     from abstracts.selectors import programme
     from books.fetcher import BOOK_BASE_URL, BookURLFetcher
     from books.services import static_dir
@@ -334,17 +333,8 @@ def plain_build(event, out: Path) -> dict:
     keywords = keyword_index_entries(event.pk)
     for entry in keywords:
         entry.abstract_ids = [ref["id"] for ref in entry.abstracts]
-    # An author's index line links to the anchor of that person in each abstract.
-    people_of = {}
-    for abstract_id, person_id in Authorship.objects.filter(abstract__event=event).values_list(
-        "abstract_id", "person_id"
-    ):
-        people_of.setdefault(abstract_id, set()).add(person_id)
-    for entry in authors:
-        entry.refs = [
-            (ref["id"], next(p for p in entry.person_ids if p in people_of[ref["id"]]))
-            for ref in entry.abstracts
-        ]
+    for entry in authors:  # each page reference points at the line of authors of that abstract
+        entry.abstract_ids = [ref["id"] for ref in entry.abstracts]
     html = (
         engines["django"]
         .from_string(PLAIN_TEMPLATE)

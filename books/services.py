@@ -14,7 +14,6 @@ has been written completely.
 """
 
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -655,10 +654,6 @@ def _prune(event: Event, *, keep_parts: frozenset[str]) -> None:
         for path in cache.iterdir():
             if path.name.split(".")[0] not in keep_parts and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
-
-
-def delete_book_files(event_id: int) -> None:
-    shutil.rmtree(parts_dir(event_id), ignore_errors=True)
 
 
 # --- Building now (the command, tests, benchmarks) --------------------------------------------
