@@ -39,6 +39,13 @@ class Part:
         return Path(cache_dir) / f"{self.key}.pdf"
 
 
+def warm_up() -> None:
+    """Run first in each new pool process, so that importing WeasyPrint happens before work arrives.
+
+    Pool processes import this module, not Django, so nothing here may touch models or settings.
+    """
+
+
 def style_fingerprint(static_dir: Path) -> str:
     """A hash of the book's stylesheets and fonts: a change to any of them lays everything out anew."""
     digest = hashlib.sha256(FORMAT_VERSION.encode())

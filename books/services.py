@@ -32,7 +32,7 @@ from django.utils import timezone
 from abstracts.selectors import PrintedAbstract, programme
 from books.assembly import Layout, OutlineEntry, Stamp, assemble, even
 from books.models import BookBuild
-from books.rendering import Part, part_key, render_part, stored_part, style_fingerprint
+from books.rendering import Part, part_key, render_part, stored_part, style_fingerprint, warm_up
 from books.selectors import latest_good_build
 from conference.models import Event
 from indexes.models import AuthorIndexEntry, IndexState, KeywordIndexEntry
@@ -202,6 +202,7 @@ class FinishedBook:
     path: Path
     pages: int
     page_numbers: dict[int, int]  # abstract id → page it starts on
+    anchor_pages: dict[str, int]  # every anchor of the body → its page number
     parts_used: frozenset[str]
     refused_urls: tuple[str, ...]
 
@@ -404,6 +405,7 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
         },
         parts_used=frozenset(used),
         refused_urls=refused,
+        anchor_pages=numbers,
     )
 
 
@@ -430,7 +432,7 @@ class ProcessPoolRenderer:
         self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
         # Start the processes (and their imports of WeasyPrint) while the build reads the database.
         for _ in range(processes):
-            self.pool.submit(stored_part, Path("/nonexistent"), "warm-up")
+            self.pool.submit(warm_up)
 
     def submit(self, key: str, html: str) -> Future:
         return self.pool.submit(
@@ -589,7 +591,7 @@ def book_build_finish(build_id: int, *, render: Renderer) -> BookBuild:
     )
     if finished.refused_urls:
         log.warning("book build %s: refused %s URLs from the content", build.pk, len(finished.refused_urls))
-    _record_index_pages(event.pk, plan.revision, finished.page_numbers, plan)
+    _record_index_pages(event.pk, plan.revision, finished.anchor_pages)
     _prune(event, keep_parts=finished.parts_used)
     build.refresh_from_db()
     return build
@@ -616,14 +618,10 @@ def _finish_record(build: BookBuild, *, status: str, **fields) -> None:
     )
 
 
-def _record_index_pages(event_id: int, revision: int, page_numbers: dict[int, int], plan: BookPlan) -> None:
+def _record_index_pages(event_id: int, revision: int, numbers: dict[str, int]) -> None:
     """Give the stored index entries the book's page numbers, if they are of the same revision."""
     if not IndexState.objects.filter(event_id=event_id, built_revision=revision).exists():
         return
-    cache = {}
-    for piece in plan.slices:
-        cache[piece.key] = stored_part(parts_dir(event_id), piece.key)
-    numbers = body_page_numbers([cache[piece.key] for piece in plan.slices])
     authors = list(AuthorIndexEntry.objects.filter(event_id=event_id))
     for entry in authors:
         abstract_ids = [ref["id"] for ref in entry.abstracts]

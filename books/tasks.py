@@ -6,14 +6,11 @@ backend and no chord are needed.
 """
 
 import logging
-from pathlib import Path
 
 from celery import shared_task
-from django.conf import settings
 from django.db import DatabaseError
 
 from books.models import BookBuild
-from books.rendering import render_part
 from books.services import (
     BuildBusy,
     book_build_claim,
@@ -25,7 +22,6 @@ from books.services import (
     book_reconcile,
     parts_dir,
     render_here,
-    static_dir,
 )
 
 log = logging.getLogger(__name__)
@@ -72,13 +68,7 @@ def render_book_slice(*, build_id: int, key: str) -> str:
     source = parts_dir(build.event_id) / f"{key}.html"
     try:
         if source.exists():
-            render_part(
-                key=key,
-                html=source.read_text(encoding="utf-8"),
-                cache_dir=parts_dir(build.event_id),
-                static_dir=static_dir(),
-                media_dir=Path(settings.MEDIA_ROOT),
-            )
+            render_here(build.event_id)([(key, source.read_text(encoding="utf-8"))])
             source.unlink(missing_ok=True)
         if book_build_slice_done(build_id):
             book_build_finish(build_id, render=render_here(build.event_id))
