@@ -93,3 +93,19 @@ def test_an_abstract_that_tries_is_printed_without_what_it_tried(listener, tmp_p
     assert "root:" not in text
     assert "Second paragraph with CO" in text and "Innocent" in text
     assert parts_dir(event.pk).is_dir()
+
+
+def test_the_command_says_what_is_wrong_with_its_arguments(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no event with the slug 'nope'"):
+        call_command("build_book", "nope", stdout=StringIO())
+    event = make_event(name="Command Meeting")
+    make_abstract(event, code="PS01")
+    with pytest.raises(CommandError, match="--processes must be at least 1"):
+        call_command("build_book", event.slug, "--processes", "0", stdout=StringIO())
+    # A folder where the file should go: the book is built and kept, the message says where it is.
+    with pytest.raises(
+        CommandError, match=r"the book was built \(\d+ pages, .+\) but could not be written to"
+    ):
+        call_command("build_book", event.slug, "-o", str(tmp_path), "--processes", "1", stdout=StringIO())

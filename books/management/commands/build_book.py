@@ -30,9 +30,15 @@ class Command(BaseCommand):
             raise CommandError(f"the book could not be built: {error}") from error
         build = report.build
         if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            with build.pdf.open("rb") as source, output.open("wb") as target:
-                shutil.copyfileobj(source, target)
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                with build.pdf.open("rb") as source, output.open("wb") as target:
+                    shutil.copyfileobj(source, target)
+            except OSError as error:
+                raise CommandError(
+                    f"the book was built ({build.pages} pages, {build.pdf.path}) "
+                    f"but could not be written to {output}: {error.strerror or error}"
+                ) from error
         where = output or build.pdf.path
         self.stdout.write(
             f"{build.pages} pages in {report.seconds:.1f} s "
