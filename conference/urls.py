@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/", include("abstracts.urls")),
     path("events/", include("indexes.urls")),
     path("events/", include("books.urls")),
+    path("", include("accounts.urls")),
 ]
 
 if settings.DEBUG:

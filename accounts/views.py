@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth import views as auth
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts.forms import (
+    ChangePasswordForm,
+    EmailLoginForm,
+    EmailPasswordResetForm,
+    NewPasswordForm,
+    SignUpForm,
+)
+from accounts.services import user_sign_up
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The ``next`` page asked for, if it is on this site; else an empty string."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def signup(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    form = SignUpForm(request.POST) if request.method == "POST" else SignUpForm()
+    if form.is_valid():
+        try:
+            user = user_sign_up(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as error:  # another sign-up with this address got in first
+            form.add_service_errors(error)
+        else:
+            login(request, user, backend="accounts.backends.EmailBackend")
+            return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+login_view = auth.LoginView.as_view(
+    template_name="accounts/login.html",
+    authentication_form=EmailLoginForm,
+    redirect_authenticated_user=True,
+)
+logout_view = auth.LogoutView.as_view()
+
+password_reset = auth.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    form_class=EmailPasswordResetForm,
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+    extra_email_context={"valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)},
+)
+password_reset_done = auth.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_confirm = auth.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    form_class=NewPasswordForm,
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+password_change = auth.PasswordChangeView.as_view(
+    template_name="accounts/password_change_form.html",
+    form_class=ChangePasswordForm,
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
