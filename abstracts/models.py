@@ -126,6 +126,15 @@ class Abstract(models.Model):
         max_length=500, blank=True, help_text='Printed after the authors, e.g. "On behalf of …".'
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    preferred_session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The session the submitter asked for; organisers decide the session.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it was first submitted.")
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -173,6 +182,8 @@ class Abstract(models.Model):
     def clean(self) -> None:
         if self.session_id and self.event_id and self.session.event_id != self.event_id:
             raise ValidationError({"session": "This session belongs to another event."})
+        if self.preferred_session_id and self.event_id and self.preferred_session.event_id != self.event_id:
+            raise ValidationError({"preferred_session": "This session belongs to another event."})
 
 
 def _same_event(event_id, related, field: str) -> None:

@@ -45,5 +45,40 @@ def render_paragraphs(text: str) -> SafeString:
 
 
 def word_count(text: str) -> int:
-    """Words as the event's word limit counts them: markup removed, split on white space."""
-    return len(_TAG.sub(" ", text).split())
+    """Words as the event's word limit counts them: markup removed ("CO<sub>2</sub>" is one word),
+    split on white space. The form's script counts the same way."""
+    return len(_TAG.sub("", text).split())
+
+
+_ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<!--.*?-->", re.S)
+_PARAGRAPH_TAGS = re.compile(r"\s*</?p\s*>\s*", re.I)
+_LINE_BREAK_TAG = re.compile(r"\s*<br\s*/?>\s*", re.I)
+
+
+def normalise_paragraph_markup(text: str) -> str:
+    """``<p>`` and ``<br>`` typed or pasted into a text become the blank lines that separate paragraphs."""
+    text = _LINE_BREAK_TAG.sub("\n\n", text)
+    return _PARAGRAPH_TAGS.sub("\n\n", text).strip()
+
+
+def markup_problems(value: str) -> list[str]:
+    """What in ``value`` is not the allowed markup, described for the person who typed it.
+
+    Allowed: <i>, <em>, <b>, <strong>, <sup>, <sub>, without attributes. A "<" that does not
+    start a tag ("p < 0.05") is text and fine.
+    """
+    problems: list[str] = []
+    for match in _ANY_TAG.finditer(value):
+        if match.group(0).startswith("<!--"):
+            problem = "comments (<!-- … -->)"
+        else:
+            name = match.group(2).lower()
+            if name not in INLINE_TAGS:
+                problem = f"<{name}>"
+            elif match.group(3).strip(" /"):
+                problem = f"attributes on <{name}>"
+            else:
+                continue
+        if problem not in problems:
+            problems.append(problem)
+    return problems

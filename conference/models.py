@@ -1,3 +1,4 @@
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
@@ -5,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from conference.codes import validate_code_pattern
 
@@ -122,6 +124,21 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("conference:event_detail", kwargs={"slug": self.slug})
+
+    def call_state(self, at: datetime | None = None) -> str:
+        """The call for abstracts at ``at`` (now by default): "none", "upcoming", "open" or "closed".
+
+        Without a deadline there is no call; submissions are taken until the deadline, excluded.
+        """
+        if self.call_deadline is None:
+            return "none"
+        at = at or timezone.now()
+        if self.call_opens_at is not None and at < self.call_opens_at:
+            return "upcoming"
+        return "open" if at < self.call_deadline else "closed"
+
+    def call_is_open(self, at: datetime | None = None) -> bool:
+        return self.call_state(at) == "open"
 
 
 class Session(models.Model):

@@ -1,0 +1,166 @@
+"""What a submitter sends, and the rules it must meet: shared by the web form and the API.
+
+The content is plain data (no model instances), so the same checks run on a form's
+cleaned data, on an API payload and in tests. Drafts are kept even when incomplete;
+``submission_problems`` lists what stands between a draft and a submission.
+"""
+
+from dataclasses import dataclass, field
+
+from abstracts.selectors import PrintedAbstract, PrintedAuthor
+from abstracts.text import markup_problems, text_key, word_count
+from conference.models import Event
+
+MAX_AUTHORS = 100
+MAX_AFFILIATIONS = 60
+MAX_KEYWORDS = 20
+
+
+@dataclass(frozen=True)
+class AuthorEntry:
+    first_name: str
+    last_name: str
+    title: str = ""
+    email: str = ""
+    orcid: str = ""
+    affiliations: tuple[str, ...] = ()  # names, in the order this author carries them
+    is_presenting: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class SubmissionContent:
+    title: str
+    text: str
+    note: str = ""
+    preferred_session_id: int | None = None
+    authors: tuple[AuthorEntry, ...] = ()
+    keywords: tuple[str, ...] = ()
+    # Affiliations typed but attached to nobody: refused on submit, kept in a draft's form.
+    loose_affiliations: tuple[str, ...] = field(default=())
+
+    def numbered_affiliations(self) -> tuple[list[str], list[tuple[int, ...]]]:
+        """The affiliations numbered as the book prints them (first appearance along the authors)."""
+        numbered: list[str] = []
+        number_of: dict[str, int] = {}
+        per_author = []
+        for author in self.authors:
+            numbers = []
+            for name in author.affiliations:
+                key = text_key(name)
+                if key not in number_of:
+                    numbered.append(name)
+                    number_of[key] = len(numbered)
+                numbers.append(number_of[key])
+            per_author.append(tuple(numbers))
+        return numbered, per_author
+
+    def printed(self, *, pk: int = 0, code: str = "", session_title: str = "", status: str = "draft"):
+        """As the abstract partial prints it: the preview is this, laid out like the book."""
+        numbered, numbers = self.numbered_affiliations()
+        return PrintedAbstract(
+            pk=pk,
+            code=code,
+            title=self.title,
+            authors=tuple(
+                PrintedAuthor(
+                    person_id=0,
+                    first_name=author.first_name,
+                    last_name=author.last_name,
+                    title=author.title,
+                    numbers=author_numbers,
+                    is_presenting=author.is_presenting,
+                )
+                for author, author_numbers in zip(self.authors, numbers, strict=True)
+            ),
+            note=self.note,
+            affiliations=tuple(enumerate(numbered, 1)),
+            text=self.text,
+            keywords=self.keywords,
+            session_title=session_title,
+            status=status,
+            url="",
+        )
+
+
+def markup_message(problems: list[str]) -> str:
+    return (
+        f"Only <i>, <b>, <sup> and <sub> (and <em>, <strong>) are allowed here; remove {', '.join(problems)}."
+    )
+
+
+def content_problems(content: SubmissionContent) -> dict[str, list[str]]:
+    """Problems that stop even a draft from being saved (it could not be stored or printed)."""
+    problems: dict[str, list[str]] = {}
+
+    def add(where: str, message: str) -> None:
+        problems.setdefault(where, []).append(message)
+
+    if not content.title.strip():
+        add("title", "Give the abstract a title (a draft needs one too).")
+    for where, value in (("title", content.title), ("text", content.text)):
+        found = markup_problems(value)
+        if found:
+            add(where, markup_message(found))
+    if len(content.authors) > MAX_AUTHORS:
+        add("authors", f"At most {MAX_AUTHORS} authors can be listed; this has {len(content.authors)}.")
+    affiliation_count = len({text_key(name) for a in content.authors for name in a.affiliations})
+    if affiliation_count > MAX_AFFILIATIONS:
+        add(
+            "affiliations",
+            f"At most {MAX_AFFILIATIONS} affiliations can be listed; this has {affiliation_count}.",
+        )
+    if len(content.keywords) > MAX_KEYWORDS:
+        add("keywords", f"At most {MAX_KEYWORDS} keywords; this has {len(content.keywords)}.")
+    seen: dict[str, str] = {}
+    for label in content.keywords:
+        key = text_key(label)
+        if key in seen:
+            add("keywords", f"“{label}” is listed twice (as “{seen[key]}” too); keep one.")
+        seen.setdefault(key, label)
+    for number, author in enumerate(content.authors, 1):
+        if not author.last_name.strip():
+            add(f"author-{number}", f"Author {number} needs a last name.")
+    return problems
+
+
+def submission_problems(content: SubmissionContent, event: Event) -> dict[str, list[str]]:
+    """Everything that stops the content from being submitted: ``content_problems`` and completeness."""
+    problems = content_problems(content)
+
+    def add(where: str, message: str) -> None:
+        problems.setdefault(where, []).append(message)
+
+    if not content.text.strip():
+        add("text", "The abstract's text is empty.")
+    words = word_count(content.text)
+    if words > event.word_limit:
+        add(
+            "text",
+            f"The text has {words} words; the limit is {event.word_limit}. "
+            f"Shorten it by {words - event.word_limit}.",
+        )
+    if not content.authors:
+        add("authors", "List at least one author.")
+    else:
+        presenting = [author for author in content.authors if author.is_presenting]
+        if not presenting:
+            add("presenting", "Choose the presenting author.")
+        elif len(presenting) > 1:
+            add("presenting", "Choose exactly one presenting author.")
+    for number, author in enumerate(content.authors, 1):
+        if not author.affiliations:
+            add(
+                f"author-{number}",
+                f"Author {number} ({author.name or 'no name'}) has no affiliation; tick at least one.",
+            )
+    for name in content.loose_affiliations:
+        add("affiliations", f"“{name}” is not attached to any author: tick it for an author or remove it.")
+    if not content.keywords:
+        add("keywords", "Give at least one keyword.")
+    if event.sessions.exists() and content.preferred_session_id is None:
+        add("preferred_session", "Choose the session your abstract fits best.")
+    return problems
