@@ -157,3 +157,31 @@ def abstract_visible_to(user, abstract: Abstract) -> bool:
     if abstract.submitter_id is not None and abstract.submitter_id == user.pk:
         return True
     return abstract.event.is_published and abstract.status == Abstract.Status.ACCEPTED
+
+
+def abstracts_of_submitter(user) -> QuerySet[Abstract]:
+    """A submitter's abstracts across events, newest event first, for "My abstracts"."""
+    return (
+        Abstract.objects.filter(submitter=user)
+        .select_related("event", "session", "preferred_session")
+        .order_by("-event__start_date", "event__name", "-updated_at")
+    )
+
+
+def known_affiliations(event: Event) -> list[str]:
+    """Affiliations some abstract of the event carries: suggested so each is typed one way."""
+    return list(
+        event.affiliations.filter(author_links__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def known_keywords(event: Event) -> list[str]:
+    return list(
+        event.keywords.filter(abstract_links__isnull=False)
+        .distinct()
+        .order_by("key")
+        .values_list("label", flat=True)
+    )

@@ -24,8 +24,11 @@ class SignUpForm(SetPasswordMixin, forms.Form):
         help_text="You log in with it; we send password resets and news about your abstracts to it.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-    first_name = forms.CharField(
-        label="Given names", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    first_name = forms.CharField(  # optional: some people have one name only
+        label="Given names",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label="Family name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})

@@ -9,7 +9,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("events/", include("conference.urls_events")),
-    path("events/", include("abstracts.urls")),
+    path("", include("abstracts.urls")),
     path("events/", include("indexes.urls")),
     path("events/", include("books.urls")),
     path("", include("accounts.urls")),

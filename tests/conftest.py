@@ -50,6 +50,18 @@ def media_root(tmp_path_factory):
         os.environ["MEDIA_ROOT"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mail_folder(tmp_path_factory):
+    """E-mails sent by workers and servers of this run are written as files here.
+
+    (In the test process itself Django keeps them in ``django.core.mail.outbox``.)
+    """
+    folder = tmp_path_factory.mktemp("mail")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    os.environ["EMAIL_FILE_PATH"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def celery_queue():
     """A queue of this test run's own, so no other worker on the machine takes its tasks."""

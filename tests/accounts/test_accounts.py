@@ -116,7 +116,7 @@ def test_sign_up_refuses_two_different_passwords(client):
 
 @pytest.mark.django_db
 def test_sign_up_errors_are_summarised_linked_and_tied_to_their_inputs(client):
-    html = sign_up(client, email="not an address", first_name="", password2="other").content.decode()
+    html = sign_up(client, email="not an address", last_name="", password2="other").content.decode()
 
     assert "<title>Error: Sign up</title>" in html
     summary = re.search(r'<div class="form-errors"[^>]*>(.*?)</div>', html, re.S)
@@ -124,7 +124,7 @@ def test_sign_up_errors_are_summarised_linked_and_tied_to_their_inputs(client):
     links = re.findall(r'<a href="#(id_\w+)">([^<]*)</a>', summary.group(1))
     assert links == [
         ("id_email", "E-mail address: Enter a valid email address."),
-        ("id_first_name", "Given names: This field is required."),
+        ("id_last_name", "Family name: This field is required."),
         (
             "id_password2",
             "Password again: The two passwords are not the same. Type the same password in both fields.",
@@ -133,8 +133,8 @@ def test_sign_up_errors_are_summarised_linked_and_tied_to_their_inputs(client):
     email_input = re.search(r'<input type="email" name="email"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in email_input
     assert 'aria-describedby="id_email_helptext id_email_error"' in email_input
-    last_name_input = re.search(r'<input type="text" name="last_name"[^>]*>', html).group(0)
-    assert "aria-invalid" not in last_name_input
+    first_name_input = re.search(r'<input type="text" name="first_name"[^>]*>', html).group(0)
+    assert "aria-invalid" not in first_name_input  # given names are optional (some people have one name)
     assert 'id="id_email_helptext"' in html
     assert field_errors(html, "email") == ["Enter a valid email address."]
 
