@@ -79,7 +79,7 @@ class UnattachedAffiliationInline(admin.TabularInline):
 class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
     list_display = ["code", "title", "event", "session", "status", "author_count", "updated_at"]
     list_display_links = ["code", "title"]
-    list_filter = ["event", "status", "session"]
+    list_filter = ["event", "status", "session", "preferred_session"]
     search_fields = [
         "code",
         "title",
@@ -91,7 +91,7 @@ class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
     list_select_related = ["event", "session"]
     ordering = ["event", "code_sort", "order"]
     autocomplete_fields = ["submitter"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["submitted_at", "created_at", "updated_at"]
     inlines = [AuthorshipInline, UnattachedAffiliationInline, AbstractKeywordInline]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -102,9 +102,9 @@ class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     fieldsets = [
-        (None, {"fields": ["event", "status", "session", "code", "order"]}),
+        (None, {"fields": ["event", "status", "session", "preferred_session", "code", "order"]}),
         ("Content", {"fields": ["title", "note", "text"]}),
-        ("Record", {"fields": ["submitter", "created_at", "updated_at"]}),
+        ("Record", {"fields": ["submitter", "submitted_at", "created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
