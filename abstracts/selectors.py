@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from abstracts.models import Abstract, AbstractKeyword, AuthorAffiliation, Authorship
 from conference.models import Event
@@ -121,8 +121,15 @@ def printed_abstract(abstract: Abstract) -> PrintedAbstract:
 
 
 def programme_order(queryset: QuerySet[Abstract]) -> QuerySet[Abstract]:
-    """Book order: sessions in their order, then codes naturally (PS2 before PS10)."""
-    return queryset.order_by("session__order", "session__title", "code_sort", "order", "pk")
+    """Book order: sessions in their order; within one, the organisers' order (the programme
+    board sets it), then codes naturally (PS2 before PS10)."""
+    return queryset.order_by(
+        F("session__order").asc(nulls_last=True),
+        "session__title",
+        F("order").asc(nulls_last=True),
+        "code_sort",
+        "pk",
+    )
 
 
 def accepted_abstracts(event: Event) -> QuerySet[Abstract]:

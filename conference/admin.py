@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from conference.changes import event_changed
-from conference.models import Event, Session
+from conference.models import Event, EventRole, Session
 
 # Event fields the book prints: changing one asks for a new book (through the change signal).
 BOOK_FIELDS = {
@@ -15,6 +15,14 @@ BOOK_FIELDS = {
     "book_layout",
     "logo",
 }
+
+
+class EventRoleInline(admin.TabularInline):
+    model = EventRole
+    extra = 0
+    autocomplete_fields = ["user"]
+    verbose_name = "organiser or reviewer"
+    verbose_name_plural = "organisers and reviewers"
 
 
 class SessionInline(admin.TabularInline):
@@ -31,13 +39,13 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "slug", "venue"]
     prepopulated_fields = {"slug": ["short_name"]}
     date_hierarchy = "start_date"
-    inlines = [SessionInline]
+    inlines = [SessionInline, EventRoleInline]
     readonly_fields = ["revision"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "is_published", "revision"]}),
         ("When and where", {"fields": ["start_date", "end_date", "venue", "time_zone"]}),
         ("Call for abstracts", {"fields": ["call_opens_at", "call_deadline", "word_limit"]}),
-        ("Programme", {"fields": ["poster_code_pattern"]}),
+        ("Programme", {"fields": ["poster_code_pattern", "codes_locked"]}),
         ("Book of abstracts", {"fields": ["organisation", "book_title", "book_layout", "logo"]}),
     ]
 

@@ -1,6 +1,7 @@
 from datetime import datetime
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -74,6 +75,11 @@ class Event(models.Model):
     )
     is_published = models.BooleanField(
         "published", default=False, help_text="Published events are visible to the public."
+    )
+    codes_locked = models.BooleanField(
+        "poster codes locked",
+        default=False,
+        help_text="Locked codes cannot be renumbered or changed (lock them once the programme is out).",
     )
 
     class BookLayout(models.TextChoices):
@@ -157,3 +163,25 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventRole(models.Model):
+    """What a person may do in one event beyond submitting: organise it or review for it."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", "Organiser"
+        REVIEWER = "reviewer", "Reviewer"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["event", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user", "role"], name="event_role_once"),
+            models.CheckConstraint(condition=Q(role__in=["organiser", "reviewer"]), name="event_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.event}"

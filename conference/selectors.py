@@ -15,6 +15,10 @@ def events_visible_to(user) -> QuerySet[Event]:
 def event_visible_to(user, slug: str) -> Event:
     """The event, or 404 if it does not exist or is unpublished and the user is not staff."""
     event = get_object_or_404(Event, slug=slug)
-    if not event.is_published and not user.is_staff:
+    if not event.is_published and not user.is_staff and not _has_role(user, event):
         raise Http404("No such event.")
     return event
+
+
+def _has_role(user, event: Event) -> bool:
+    return user.is_authenticated and event.roles.filter(user=user).exists()

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "indexes",
     "books",
     "accounts",
+    "programme",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("abstracts.urls")),
     path("events/", include("indexes.urls")),
     path("events/", include("books.urls")),
+    path("events/", include("programme.urls")),
     path("", include("accounts.urls")),
 ]
 

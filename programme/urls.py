@@ -1,0 +1,9 @@
+from django.urls import path
+
+from programme import views
+
+app_name = "programme"
+
+urlpatterns = [
+    path("<slug:slug>/board/", views.board, name="board"),
+]

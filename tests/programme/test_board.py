@@ -1,0 +1,168 @@
+"""The organisers' programme board over HTTP: who may open it, decisions, sessions, order, poster codes."""
+
+import threading
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from abstracts.models import Abstract
+from conference.models import Event, EventRole
+from programme.services import poster_codes_assign
+from tests.factories import make_abstract, make_event, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def user(name: str) -> User:
+    return User.objects.create_user(name, f"{name}@example.org", "x")
+
+
+@pytest.fixture
+def event():
+    event = make_event(is_published=True, poster_code_pattern="PS-{n:02d}")
+    make_session(event, "Biomedicine", 1)
+    make_session(event, "Earth", 2)
+    return event
+
+
+@pytest.fixture
+def organiser(client, event):
+    person = user("olga")
+    EventRole.objects.create(event=event, user=person, role="organiser")
+    client.force_login(person)
+    return person
+
+
+def board_url(event: Event) -> str:
+    return f"/events/{event.slug}/board/"
+
+
+def post(client, event, **data):
+    return client.post(board_url(event), data)
+
+
+def test_who_may_open_the_board(client, event):
+    other_event = make_event(is_published=True)
+    submitter, reviewer, other_organiser = user("sam"), user("rita"), user("otto")
+    make_abstract(event, status="submitted", submitter=submitter)
+    EventRole.objects.create(event=event, user=reviewer, role="reviewer")
+    EventRole.objects.create(event=other_event, user=other_organiser, role="organiser")
+
+    anonymous = client.get(board_url(event))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    for person in (submitter, reviewer, other_organiser):
+        client.force_login(person)
+        assert client.get(board_url(event)).status_code == 403, person
+        assert post(client, event, action="lock").status_code == 403, person
+    event.refresh_from_db()
+    assert not event.codes_locked
+
+
+def test_the_board_lists_abstracts_past_draft_in_programme_order_with_natural_codes(client, event, organiser):
+    session = event.sessions.get(title="Biomedicine")
+    for n in (10, 2, 1):
+        make_abstract(event, code=f"PS-{n}", session=session, title=f"Poster {n}")
+    make_abstract(event, status="draft", title="A draft")
+
+    page = client.get(board_url(event)).content.decode()
+
+    assert page.index("Poster 1<") < page.index("Poster 2<") < page.index("Poster 10<")
+    assert "A draft" not in page
+
+
+def test_bulk_accept_and_reject_leave_drafts_and_withdrawn_alone(client, event, organiser):
+    submitted = [make_abstract(event, status="submitted") for _ in range(3)]
+    draft = make_abstract(event, status="draft")
+    revision = Event.objects.get(pk=event.pk).revision
+
+    response = post(client, event, action="accept", abstract=[a.pk for a in submitted[:2]] + [draft.pk])
+    post(client, event, action="reject", abstract=[submitted[2].pk])
+
+    assert response.status_code == 302
+    statuses = dict(Abstract.objects.values_list("pk", "status"))
+    assert [statuses[a.pk] for a in submitted] == ["accepted", "accepted", "rejected"]
+    assert statuses[draft.pk] == "draft"
+    assert Event.objects.get(pk=event.pk).revision > revision  # the book follows
+
+
+def test_sessions_are_filled_in_order_and_abstracts_move_within_them(client, event, organiser):
+    biomedicine = event.sessions.get(title="Biomedicine")
+    abstracts = [make_abstract(event, title=f"A{n}") for n in range(4)]
+
+    post(client, event, action="session", session=str(biomedicine.pk), abstract=[a.pk for a in abstracts])
+    post(client, event, action=f"up:{abstracts[2].pk}")
+    post(client, event, action=f"down:{abstracts[0].pk}")
+
+    in_order = list(
+        Abstract.objects.filter(session=biomedicine).order_by("order").values_list("title", flat=True)
+    )
+    assert in_order == ["A2", "A0", "A1", "A3"]
+
+
+def test_numbering_by_programme_then_lock(client, event, organiser):
+    biomedicine, earth = event.sessions.get(title="Biomedicine"), event.sessions.get(title="Earth")
+    late = make_abstract(event, session=earth, order=1, title="Earth first")
+    make_abstract(event, session=biomedicine, order=2, title="Bio second")
+    make_abstract(event, session=biomedicine, order=1, title="Bio first")
+    make_abstract(event, status="rejected", code="PS-01", title="Rejected")
+
+    post(client, event, action="number", policy="programme")
+
+    codes = dict(Abstract.objects.values_list("title", "code"))
+    assert codes == {"Bio first": "PS-01", "Bio second": "PS-02", "Earth first": "PS-03", "Rejected": ""}
+    post(client, event, action="lock")
+    response = client.post(board_url(event), {"action": "number", "policy": "submission"}, follow=True)
+    assert "The poster codes are locked" in response.content.decode()
+    assert Abstract.objects.get(pk=late.pk).code == "PS-03"
+
+
+def test_a_code_set_by_hand_must_be_unique(client, event, organiser):
+    one = make_abstract(event, code="PS-01", title="One")
+    two = make_abstract(event, title="Two")
+
+    taken = {"action": f"code:{two.pk}", f"code-{two.pk}": "PS-01"}
+    response = client.post(board_url(event), taken, follow=True)
+    post(client, event, action=f"code:{two.pk}", **{f"code-{two.pk}": " PS-99 "})
+
+    assert "PS-01 is already the code of “One”" in response.content.decode()
+    assert Abstract.objects.get(pk=one.pk).code == "PS-01"
+    assert Abstract.objects.get(pk=two.pk).code == "PS-99"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_organisers_numbering_at_once_get_unique_codes(event):
+    """On PostgreSQL the two run truly at once; the event's row lock serialises them."""
+    for n in range(40):
+        make_abstract(event, title=f"Poster {n}")
+    start = threading.Barrier(2)
+    errors = []
+
+    def number(policy):
+        try:
+            start.wait()
+            poster_codes_assign(event=event, policy=policy)
+        except Exception as error:  # any failure is reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=number, args=(p,)) for p in ("programme", "submission")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    codes = list(Abstract.objects.values_list("code", flat=True))
+    assert sorted(codes) == [f"PS-{n:02d}" for n in range(1, 41)]
+
+
+def test_the_event_page_links_the_board_for_its_organisers_only(client, event):
+    assert "Programme board" not in client.get(f"/events/{event.slug}/").content.decode()
+    client.force_login(user("sam"))
+    assert "Programme board" not in client.get(f"/events/{event.slug}/").content.decode()
+    organiser = user("olga")
+    EventRole.objects.create(event=event, user=organiser, role="organiser")
+    client.force_login(organiser)
+    assert f'href="/events/{event.slug}/board/"' in client.get(f"/events/{event.slug}/").content.decode()
