@@ -69,3 +69,23 @@ def make_abstract(
         keyword = keyword or Keyword.objects.create(event=event, label=label)
         AbstractKeyword.objects.create(abstract=abstract, keyword=keyword, position=position)
     return abstract
+
+
+def submitted_event(count: int = 12) -> Event:
+    """A published event with two sessions and ``count`` submitted abstracts, half about imaging."""
+    event = make_event(name="Board Meeting 2027", is_published=True, poster_code_pattern="PS{n}")
+    make_session(event, "Biomedicine", 1)
+    make_session(event, "Earth", 2)
+    affiliation = Affiliation.objects.create(event=event, name="Forschungszentrum Jülich")
+    for n in range(1, count + 1):
+        topic = "Imaging" if n % 2 else "Genomics"
+        person = make_person(event, first_name="Eva", last_name=f"Author{n}")
+        make_abstract(
+            event,
+            authors=[(person, [affiliation])],
+            presenting=0,
+            keywords=[topic],
+            status=Abstract.Status.SUBMITTED,
+            title=f"{topic} study {n}",
+        )
+    return event
