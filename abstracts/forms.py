@@ -66,7 +66,10 @@ class AuthorForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "Dr., Prof. …"}),
     )
     email = forms.EmailField(
-        required=False, label="E-mail", error_messages={"invalid": "This is not an e-mail address."}
+        max_length=254,
+        required=False,
+        label="E-mail",
+        error_messages={"invalid": "This is not an e-mail address."},
     )
     orcid = forms.CharField(
         max_length=19,

@@ -25,6 +25,13 @@ def _locked_event(event_id: int) -> Event:
     return Event.objects.select_for_update().get(pk=event_id)
 
 
+def _abstract_of(event: Event, abstract_id: int) -> Abstract:
+    abstract = Abstract.objects.filter(event=event, pk=abstract_id).first()
+    if abstract is None:
+        raise ProgrammeRefused("That abstract is not in this event (any more).")
+    return abstract
+
+
 def abstracts_decide(*, event: Event, abstract_ids: list[int], status: str) -> int:
     """Accept or reject submitted abstracts (or change an earlier decision). Returns how many changed."""
     if status not in (Abstract.Status.ACCEPTED, Abstract.Status.REJECTED):
@@ -69,7 +76,7 @@ def abstract_move(*, event: Event, abstract_id: int, step: int) -> None:
     """Move an abstract ``step`` places up (negative) or down within its session."""
     with transaction.atomic():
         _locked_event(event.pk)
-        abstract = Abstract.objects.get(event=event, pk=abstract_id)
+        abstract = _abstract_of(event, abstract_id)
         siblings = list(
             Abstract.objects.filter(event=event, session_id=abstract.session_id).order_by(
                 F("order").asc(nulls_last=True), "code_sort", "pk"
@@ -132,7 +139,7 @@ def poster_code_set(*, event: Event, abstract_id: int, code: str) -> Abstract:
         locked = _locked_event(event.pk)
         if locked.codes_locked:
             raise ProgrammeRefused("The poster codes are locked; unlock them first.")
-        abstract = Abstract.objects.get(event=event, pk=abstract_id)
+        abstract = _abstract_of(event, abstract_id)
         if len(code) > 40:
             raise ProgrammeRefused("A code has at most 40 characters.")
         holder = (

@@ -374,3 +374,24 @@ def test_script_in_any_field_never_reaches_a_page_unescaped(client, scientist):
         assert "<script>alert" not in page and "<img src=x" not in page, url
         if "/my/" not in url:
             assert "&lt;script&gt;" in page, url  # shown as typed, as text
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"author-TOTAL_FORMS": "5000"},
+        {"author-TOTAL_FORMS": "lots"},
+        {"author-0-ORDER": "first"},
+        {"author-0-affiliations": ["7"]},
+        {"presenting": "<script>"},
+        {"author-0-email": "a" * 250 + "@example.org"},
+    ],
+)
+def test_tampered_or_oversized_form_data_gets_a_clear_answer_and_stores_nothing(client, scientist, tamper):
+    event = open_call_event()
+
+    response = submit_new(client, event, action="submit", **tamper)
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert not Abstract.objects.exists()

@@ -166,3 +166,34 @@ def test_the_event_page_links_the_board_for_its_organisers_only(client, event):
     EventRole.objects.create(event=event, user=organiser, role="organiser")
     client.force_login(organiser)
     assert f'href="/events/{event.slug}/board/"' in client.get(f"/events/{event.slug}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "up:999999"},
+        {"action": "down:abc"},
+        {"action": "code:999999", "code-999999": "PS-1"},
+        {"action": "number", "policy": "alphabetical"},
+        {"action": "session", "session": "other-session", "abstract": ["1"]},
+        {"action": "explode"},
+    ],
+)
+def test_bad_board_input_gets_a_message_not_an_error(client, event, organiser, data):
+    other_event = make_event()
+    stranger = make_abstract(other_event, code="X-1")
+    other_session = make_session(other_event, "Elsewhere")
+    data = {
+        key: (
+            value.replace("999999", str(stranger.pk)).replace("other-session", str(other_session.pk))
+            if isinstance(value, str)
+            else value
+        )
+        for key, value in data.items()
+    }
+
+    response = client.post(board_url(event), data, follow=True)
+
+    assert response.status_code == 200
+    assert "message-error" in response.content.decode()
+    assert Abstract.objects.get(pk=stranger.pk).code == "X-1"
