@@ -1,7 +1,8 @@
 """Reads of abstracts, shaped the way a book of abstracts prints them."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db.models import F, Prefetch, QuerySet
 
@@ -39,29 +40,30 @@ class PrintedAbstract:
 
 
 def number_affiliations(
-    author_affiliations: Iterable[list], unattached: Iterable = ()
+    author_affiliations: Iterable[Iterable], unattached: Iterable = (), *, key: Callable = attrgetter("pk")
 ) -> tuple[list, list[tuple[int, ...]]]:
     """Number an abstract's affiliations in order of first appearance along the authors.
 
     ``author_affiliations`` holds, per author in order, that author's affiliations in
-    order; ``unattached`` the ones listed but carried by nobody, numbered last.
+    order; ``unattached`` the ones listed but carried by nobody, numbered last. ``key``
+    says when two are the same one (stored rows by primary key; typed names by ``text_key``).
     Returns the numbered list and, per author, their superscript numbers.
     """
     numbered: list = []
     number_of: dict = {}
-    per_author: list[tuple[int, ...]] = []
-    for affiliations in author_affiliations:
-        numbers = []
-        for affiliation in affiliations:
-            if affiliation.pk not in number_of:
-                numbered.append(affiliation)
-                number_of[affiliation.pk] = len(numbered)
-            numbers.append(number_of[affiliation.pk])
-        per_author.append(tuple(numbers))
-    for affiliation in unattached:
-        if affiliation.pk not in number_of:
+
+    def number(affiliation) -> int:
+        identity = key(affiliation)
+        if identity not in number_of:
             numbered.append(affiliation)
-            number_of[affiliation.pk] = len(numbered)
+            number_of[identity] = len(numbered)
+        return number_of[identity]
+
+    per_author = [
+        tuple(number(affiliation) for affiliation in affiliations) for affiliations in author_affiliations
+    ]
+    for affiliation in unattached:
+        number(affiliation)
     return numbered, per_author
 
 

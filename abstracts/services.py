@@ -1,6 +1,7 @@
 """Writes to abstracts. Each service that changes what the book prints marks the event changed."""
 
 import logging
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -131,17 +132,11 @@ def _closed_message(event: Event) -> str:
     if state == "none":
         return "This event has no call for abstracts."
     local = timezone.localtime(
-        event.call_opens_at if state == "upcoming" else event.call_deadline, _zone(event)
+        event.call_opens_at if state == "upcoming" else event.call_deadline, ZoneInfo(event.time_zone)
     ).strftime("%d %B %Y, %H:%M %Z")
     if state == "upcoming":
         return f"The call for abstracts opens on {local}."
     return f"The submission deadline passed on {local}; abstracts can no longer be submitted or changed."
-
-
-def _zone(event: Event):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(event.time_zone)
 
 
 def _normalised(content: SubmissionContent) -> SubmissionContent:

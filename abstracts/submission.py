@@ -7,7 +7,7 @@ cleaned data, on an API payload and in tests. Drafts are kept even when incomple
 
 from dataclasses import dataclass, field
 
-from abstracts.selectors import PrintedAbstract, PrintedAuthor
+from abstracts.selectors import PrintedAbstract, PrintedAuthor, number_affiliations
 from abstracts.text import markup_problems, text_key, word_count
 from conference.models import Event
 
@@ -44,19 +44,7 @@ class SubmissionContent:
 
     def numbered_affiliations(self) -> tuple[list[str], list[tuple[int, ...]]]:
         """The affiliations numbered as the book prints them (first appearance along the authors)."""
-        numbered: list[str] = []
-        number_of: dict[str, int] = {}
-        per_author = []
-        for author in self.authors:
-            numbers = []
-            for name in author.affiliations:
-                key = text_key(name)
-                if key not in number_of:
-                    numbered.append(name)
-                    number_of[key] = len(numbered)
-                numbers.append(number_of[key])
-            per_author.append(tuple(numbers))
-        return numbered, per_author
+        return number_affiliations((author.affiliations for author in self.authors), key=text_key)
 
     def printed(self, *, pk: int = 0, code: str = "", session_title: str = "", status: str = "draft"):
         """As the abstract partial prints it: the preview is this, laid out like the book."""

@@ -16,12 +16,6 @@ def is_organiser(user, event: Event) -> bool:
     return EventRole.objects.filter(event=event, user=user, role=EventRole.Role.ORGANISER).exists()
 
 
-def is_reviewer(user, event: Event) -> bool:
-    if not user.is_authenticated:
-        return False
-    return EventRole.objects.filter(event=event, user=user, role=EventRole.Role.REVIEWER).exists()
-
-
 class LoginRequired(Exception):
     """Raised for anonymous users on organisers' pages; views answer with a redirect to log in."""
 
