@@ -12,7 +12,11 @@ from abstracts.models import (
     Person,
     UnattachedAffiliation,
 )
+from audit.models import AuditEntry
+from audit.services import audit_record
+from conference.admin_scope import EventScopedAdmin, EventScopedInline, event_only
 from conference.changes import event_changed
+from conference.models import Session
 
 
 class MarksEventChanged:
@@ -37,7 +41,7 @@ class MarksEventChanged:
             event_changed(event_id)
 
 
-class AuthorshipInline(admin.TabularInline):
+class AuthorshipInline(EventScopedInline, admin.TabularInline):
     model = Authorship
     extra = 0
     fields = ["position", "person", "is_presenting", "affiliation_numbers"]
@@ -59,7 +63,7 @@ class AuthorshipInline(admin.TabularInline):
         return "; ".join(link.affiliation.name for link in authorship.affiliation_links.all()) or "—"
 
 
-class AbstractKeywordInline(admin.TabularInline):
+class AbstractKeywordInline(EventScopedInline, admin.TabularInline):
     model = AbstractKeyword
     extra = 0
     verbose_name_plural = "keywords"
@@ -68,7 +72,7 @@ class AbstractKeywordInline(admin.TabularInline):
     ordering = ["position"]
 
 
-class UnattachedAffiliationInline(admin.TabularInline):
+class UnattachedAffiliationInline(EventScopedInline, admin.TabularInline):
     model = UnattachedAffiliation
     extra = 0
     autocomplete_fields = ["affiliation"]
@@ -76,10 +80,10 @@ class UnattachedAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Abstract)
-class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
+class AbstractAdmin(MarksEventChanged, EventScopedAdmin, admin.ModelAdmin):
     list_display = ["code", "title", "event", "session", "status", "author_count", "updated_at"]
     list_display_links = ["code", "title"]
-    list_filter = ["event", "status", "session", "preferred_session"]
+    list_filter = [event_only("event"), "status", event_only("session"), event_only("preferred_session")]
     search_fields = [
         "code",
         "title",
@@ -93,6 +97,31 @@ class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
     autocomplete_fields = ["submitter"]
     readonly_fields = ["submitted_at", "created_at", "updated_at"]
     inlines = [AuthorshipInline, UnattachedAffiliationInline, AbstractKeywordInline]
+
+    AUDITED = {
+        "status": AuditEntry.Action.STATUS,
+        "session": AuditEntry.Action.SESSION,
+        "code": AuditEntry.Action.CODE,
+        "order": AuditEntry.Action.ORDER,
+    }
+
+    def save_model(self, request, obj, form, change):
+        # Changes made here go into the audit trail like those made on the board.
+        before = {name: form.initial.get(name) for name in self.AUDITED} if change else {}
+        super().save_model(request, obj, form, change)
+        for name in set(form.changed_data) & self.AUDITED.keys() if change else ():
+            old, new = before[name], form.cleaned_data[name]
+            if name == "session":
+                old = Session.objects.filter(pk=old).first() if old else None
+            label = name.capitalize()
+            audit_record(
+                event_id=obj.event_id,
+                actor=request.user,
+                action=self.AUDITED[name],
+                abstract_id=obj.pk,
+                summary=f"{label} {old or '(none)'} → {new or '(none)'} (in the admin)",
+                details={"from": str(old or ""), "to": str(new or "")},
+            )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("title", "note"):
@@ -120,7 +149,8 @@ class AbstractAdmin(MarksEventChanged, admin.ModelAdmin):
         return queryset.distinct(), False
 
 
-class AuthorAffiliationInline(admin.TabularInline):
+class AuthorAffiliationInline(EventScopedInline, admin.TabularInline):
+    event_path = "abstract__event"
     model = AuthorAffiliation
     extra = 0
     fields = ["position", "affiliation"]
@@ -129,12 +159,14 @@ class AuthorAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(MarksEventChanged, admin.ModelAdmin):
+class AuthorshipAdmin(MarksEventChanged, EventScopedAdmin, admin.ModelAdmin):
+    event_path = "abstract__event"
+
     def event_id_of(self, obj) -> int:
         return obj.abstract.event_id
 
     list_display = ["person", "abstract", "position", "is_presenting"]
-    list_filter = ["abstract__event", "is_presenting"]
+    list_filter = [event_only("abstract__event"), "is_presenting"]
     search_fields = ["person__last_name", "person__first_name", "abstract__title", "abstract__code"]
     list_select_related = ["person", "abstract"]
     autocomplete_fields = ["person", "abstract"]
@@ -142,9 +174,9 @@ class AuthorshipAdmin(MarksEventChanged, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(MarksEventChanged, admin.ModelAdmin):
+class PersonAdmin(MarksEventChanged, EventScopedAdmin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "title", "email", "orcid", "event", "abstract_count"]
-    list_filter = ["event", "title"]
+    list_filter = [event_only("event"), "title"]
     search_fields = ["last_name", "first_name", "email", "orcid"]
     list_select_related = ["event"]
 
@@ -157,9 +189,9 @@ class PersonAdmin(MarksEventChanged, admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(MarksEventChanged, admin.ModelAdmin):
+class AffiliationAdmin(MarksEventChanged, EventScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "event", "author_count"]
-    list_filter = ["event"]
+    list_filter = [event_only("event")]
     search_fields = ["name"]
     list_select_related = ["event"]
 
@@ -172,9 +204,9 @@ class AffiliationAdmin(MarksEventChanged, admin.ModelAdmin):
 
 
 @admin.register(Keyword)
-class KeywordAdmin(MarksEventChanged, admin.ModelAdmin):
+class KeywordAdmin(MarksEventChanged, EventScopedAdmin, admin.ModelAdmin):
     list_display = ["label", "event", "abstract_count"]
-    list_filter = ["event"]
+    list_filter = [event_only("event")]
     search_fields = ["label"]
     list_select_related = ["event"]
 

@@ -8,6 +8,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from abstracts.models import Abstract, AbstractKeyword, AuthorAffiliation, Authorship
 from conference.models import Event
+from conference.permissions import is_organiser
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,8 @@ def programme(event: Event) -> list[SessionGroup]:
 
 
 def abstract_visible_to(user, abstract: Abstract) -> bool:
-    if user.is_staff:
+    """Accepted abstracts of published events are public; the rest only to its submitter and organisers."""
+    if user.is_authenticated and is_organiser(user, abstract.event):
         return True
     if abstract.submitter_id is not None and abstract.submitter_id == user.pk:
         return True

@@ -19,6 +19,8 @@ from abstracts.models import (
 )
 from abstracts.submission import AuthorEntry, SubmissionContent, content_problems, submission_problems
 from abstracts.text import normalise_paragraph_markup, text_key
+from audit.models import AuditEntry
+from audit.services import audit_record
 from conference.changes import event_changed
 from conference.models import Event
 
@@ -96,12 +98,22 @@ def abstract_save(
         abstract.text = content.text
         abstract.note = content.note
         abstract.preferred_session_id = content.preferred_session_id
-        if submit and abstract.status == Abstract.Status.DRAFT:
+        newly_submitted = submit and abstract.status == Abstract.Status.DRAFT
+        if newly_submitted:
             abstract.status = Abstract.Status.SUBMITTED
             abstract.submitted_at = timezone.now()
         abstract.save()
         _replace_authors(abstract, content.authors)
         _replace_keywords(abstract, content.keywords)
+        if newly_submitted:
+            audit_record(
+                event_id=event.pk,
+                actor=submitter,
+                action=AuditEntry.Action.STATUS,
+                abstract_id=abstract.pk,
+                summary="Status draft → submitted (by its submitter)",
+                details={"from": "draft", "to": "submitted"},
+            )
     if submit:
         transaction.on_commit(lambda: _send_confirmation(abstract.pk))
     return abstract
@@ -119,10 +131,18 @@ def abstract_withdraw(*, abstract_id: int, submitter: AbstractBaseUser) -> Abstr
                     ]
                 }
             )
-        was_printed = abstract.status == Abstract.Status.ACCEPTED
+        before = abstract.status
         abstract.status = Abstract.Status.WITHDRAWN
         abstract.save(update_fields=["status", "updated_at"])
-        if was_printed:
+        audit_record(
+            event_id=abstract.event_id,
+            actor=submitter,
+            action=AuditEntry.Action.STATUS,
+            abstract_id=abstract.pk,
+            summary=f"Status {before} → withdrawn (by its submitter)",
+            details={"from": before, "to": "withdrawn"},
+        )
+        if before == Abstract.Status.ACCEPTED:
             event_changed(abstract.event_id)
     return abstract
 

@@ -117,3 +117,23 @@ class ChangePasswordForm(_ValidatorsOnNewPasswordMixin, PasswordChangeForm):
     )
     new_password1, new_password2 = _new_password_fields()
     field_order = ["old_password", "new_password1", "new_password2"]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What the token is for, so you can tell your tokens apart.",
+        error_messages={"required": "Give the token a name, e.g. what it is for."},
+    )
+    scope = forms.ChoiceField(
+        label="Scope",
+        choices=[("read", "Read: look things up"), ("write", "Read and write: also submit and change")],
+        initial="read",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the token may do."},
+    )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for key, messages in error.message_dict.items():
+            self.add_error(key if key in self.fields else None, messages)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("accounts/password-change/", views.password_change, name="password_change"),
+    path("accounts/profile/", views.profile, name="profile"),
     path("accounts/password-change/done/", views.password_change_done, name="password_change_done"),
 ]

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -10,13 +12,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     EmailLoginForm,
     EmailPasswordResetForm,
     NewPasswordForm,
     SignUpForm,
 )
-from accounts.services import user_sign_up
+from accounts.models import ApiToken
+from accounts.selectors import api_tokens_of
+from accounts.services import api_token_create, api_token_revoke, user_sign_up
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -81,3 +86,40 @@ password_change = auth.PasswordChangeView.as_view(
     success_url=reverse_lazy("accounts:password_change_done"),
 )
 password_change_done = auth.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+
+
+@login_required
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's profile: their API tokens, created (the key shown once) and revoked here."""
+    form = ApiTokenForm()
+    new_token, new_key, status = None, "", 200
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            token_id = request.POST.get("token", "")
+            try:
+                token = api_token_revoke(user=request.user, token_id=int(token_id))
+            except (ValueError, ApiToken.DoesNotExist):
+                messages.error(request, "There is no such token of yours.")
+            else:
+                messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
+            return redirect("accounts:profile")
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                new_token, new_key = api_token_create(
+                    user=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+                status = 400
+            else:
+                form = ApiTokenForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "tokens": api_tokens_of(request.user), "new_token": new_token, "new_key": new_key},
+        status=status,
+    )

@@ -59,10 +59,7 @@ GIVEN = ["Anna", "Jörg", "Eva", "Tomáš", "Li", "María", "John", "Ewa", "Luca
 def make_event(size: int, seed: int = 1):
     from abstracts.models import (
         Abstract,
-        AbstractKeyword,
         Affiliation,
-        AuthorAffiliation,
-        Authorship,
         Keyword,
         Person,
     )
@@ -107,11 +104,24 @@ def make_event(size: int, seed: int = 1):
         )
         for n in range(1, size + 1)
     )
+    authorships = link_authors_and_keywords(
+        abstracts, people, affiliations, keywords, rng, authors=(2, 8), keywords_per_abstract=(3, 6)
+    )
+    return event, authorships
+
+
+def link_authors_and_keywords(
+    abstracts, people, affiliations, keywords, rng, *, authors: tuple, keywords_per_abstract: tuple
+) -> int:
+    """Random authors (each with one affiliation) and keywords for each abstract, in bulk; returns
+    the number of authorships. Shared with benchmarks/duplicates.py and benchmarks/api.py."""
+    from abstracts.models import AbstractKeyword, AuthorAffiliation, Authorship
+
     authorships, keyword_links = [], []
     for abstract in abstracts:
-        for position, person in enumerate(rng.sample(people, rng.randint(2, 8)), 1):
+        for position, person in enumerate(rng.sample(people, rng.randint(*authors)), 1):
             authorships.append(Authorship(abstract=abstract, person=person, position=position))
-        for position, keyword in enumerate(rng.sample(keywords, rng.randint(3, 6)), 1):
+        for position, keyword in enumerate(rng.sample(keywords, rng.randint(*keywords_per_abstract)), 1):
             keyword_links.append(
                 AbstractKeyword(abstract=abstract, keyword=keyword, position=position, spelling=keyword.label)
             )
@@ -124,7 +134,7 @@ def make_event(size: int, seed: int = 1):
         batch_size=5000,
     )
     AbstractKeyword.objects.bulk_create(keyword_links, batch_size=5000)
-    return event, len(authorships)
+    return len(authorships)
 
 
 def main() -> None:

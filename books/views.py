@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +7,7 @@ from abstracts.selectors import programme
 from books.models import BookBuild
 from books.selectors import active_build, build_history, latest_good_build
 from books.services import book_build_request
+from conference.permissions import organiser_required
 from conference.selectors import event_visible_to
 from indexes.selectors import author_index, index_state, keyword_index
 
@@ -31,7 +31,7 @@ def book_pdf(request: HttpRequest, slug: str) -> FileResponse:
     return _pdf_response(build)
 
 
-@staff_member_required
+@organiser_required
 def build_pdf(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     build = get_object_or_404(
         BookBuild.objects.select_related("event"), pk=pk, event__slug=slug, status=BookBuild.Status.SUCCEEDED
@@ -70,7 +70,7 @@ def book_html(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@staff_member_required
+@organiser_required
 def build_list(request: HttpRequest, slug: str) -> HttpResponse:
     event = event_visible_to(request.user, slug)
     return render(
@@ -86,7 +86,7 @@ def build_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@staff_member_required
+@organiser_required
 def build_status(request: HttpRequest, slug: str) -> JsonResponse:
     """What the organisers' page polls while a build runs."""
     event = event_visible_to(request.user, slug)
@@ -117,7 +117,7 @@ def build_status(request: HttpRequest, slug: str) -> JsonResponse:
     )
 
 
-@staff_member_required
+@organiser_required
 @require_POST
 def build_request(request: HttpRequest, slug: str) -> HttpResponse:
     event = event_visible_to(request.user, slug)

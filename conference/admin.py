@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from conference.admin_scope import EventScopedAdmin, EventScopedInline, event_only
 from conference.changes import event_changed
 from conference.models import Event, EventRole, Session
 
@@ -17,7 +18,8 @@ BOOK_FIELDS = {
 }
 
 
-class EventRoleInline(admin.TabularInline):
+class EventRoleInline(EventScopedInline, admin.TabularInline):
+    event_path = ""
     model = EventRole
     extra = 0
     autocomplete_fields = ["user"]
@@ -25,7 +27,8 @@ class EventRoleInline(admin.TabularInline):
     verbose_name_plural = "organisers and reviewers"
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(EventScopedInline, admin.TabularInline):
+    event_path = ""
     model = Session
     extra = 0
     fields = ["order", "title"]
@@ -33,7 +36,8 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EventScopedAdmin, admin.ModelAdmin):
+    event_path = ""
     list_display = ["name", "short_name", "start_date", "venue", "call_deadline", "is_published"]
     list_filter = ["is_published", "start_date"]
     search_fields = ["name", "short_name", "slug", "venue"]
@@ -46,6 +50,7 @@ class EventAdmin(admin.ModelAdmin):
         ("When and where", {"fields": ["start_date", "end_date", "venue", "time_zone"]}),
         ("Call for abstracts", {"fields": ["call_opens_at", "call_deadline", "word_limit"]}),
         ("Programme", {"fields": ["poster_code_pattern", "codes_locked"]}),
+        ("Review", {"fields": ["review_score_min", "review_score_max"]}),
         ("Book of abstracts", {"fields": ["organisation", "book_title", "book_layout", "logo"]}),
     ]
 
@@ -61,12 +66,12 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(EventScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         event_changed(obj.event_id)
 
     list_display = ["title", "event", "order"]
-    list_filter = ["event"]
+    list_filter = [event_only("event")]
     search_fields = ["title"]
     ordering = ["event", "order"]

@@ -99,6 +99,12 @@ class Event(models.Model):
         validators=[validate_logo],
         help_text="Printed on the book's cover: PNG or JPEG, at most 2 MB and 4000 pixels a side.",
     )
+    review_score_min = models.SmallIntegerField(
+        "lowest review score", default=1, help_text="The lowest score a reviewer can give."
+    )
+    review_score_max = models.SmallIntegerField(
+        "highest review score", default=5, help_text="The highest score a reviewer can give."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,6 +128,11 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(book_layout__in=["page", "flow"]), name="event_book_layout_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_score_min__lt=F("review_score_max")),
+                name="event_review_scale_ordered",
+                violation_error_message="The lowest review score must be below the highest.",
             ),
         ]
 

@@ -1,5 +1,7 @@
 """Who may do what in an event. Roles are per event (``EventRole``); a superuser organises every event."""
 
+from functools import wraps
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -32,3 +34,17 @@ def organised_event(request: HttpRequest, slug: str) -> Event:
 
 def login_redirect(request: HttpRequest):
     return redirect_to_login(request.get_full_path())
+
+
+def organiser_required(view):
+    """For views of one event (``slug`` in the URL): anonymous users log in, others get 403."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args, slug: str, **kwargs):
+        try:
+            organised_event(request, slug)
+        except LoginRequired:
+            return login_redirect(request)
+        return view(request, *args, slug=slug, **kwargs)
+
+    return checked

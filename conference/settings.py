@@ -69,12 +69,19 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "conference",
     "abstracts",
     "indexes",
     "books",
     "accounts",
     "programme",
+    "audit",
+    "reviews",
+    "api",
+    "decisions",
+    "cleanup",
 ]
 
 MIDDLEWARE = [
@@ -224,11 +231,87 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
+# The programme board posts one code field per abstract (and a tick per chosen one): a meeting of
+# 5,000 abstracts needs more than Django's default of 1,000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20_000)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Swagger UI (drf-spectacular-sidecar) is served from this app's static files; api/staticfiles.py says why
+# through a finder of its own rather than the sidecar app.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "api.staticfiles.SwaggerUiFinder",
+]
+# Source maps (Swagger UI's are 2 MB) are for browser devtools only: not worth compressing at every deploy.
+from whitenoise.compress import Compressor  # noqa: E402 - beside the setting it serves
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+
+# The API (/api/v1/, see api/ and each app's api.py): session log-in for the browser (CSRF checked),
+# tokens for scripts; JSON only; one error format (api/errors.py).
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "api.permissions.TokenScopeAllows",
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumbers",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonymousThrottle",
+        "api.throttling.TokenThrottle",
+        "api.throttling.SessionUserThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per address (anonymous), per token and per signed-in browser session: "N/second|minute|hour|day".
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "120/minute"),
+    "token": env_str("API_THROTTLE_TOKEN", "1200/minute"),
+    "user": env_str("API_THROTTLE_USER", "1200/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Abstract book API",
+    "DESCRIPTION": (
+        "Events, sessions, abstracts with their authors, numbered affiliations and keywords, people, "
+        "the author and keyword indexes, and book builds.\n\n"
+        "**Authentication**: your browser session (writes need the CSRF token), or a token from your "
+        "profile page sent as `Authorization: Token <key>` (or `Bearer <key>`); read-scoped tokens "
+        "cannot write.\n\n"
+        "**Who sees what**: anyone reads published events and their accepted abstracts; submitters their "
+        "own abstracts; organisers everything of their events; reviewers the abstracts assigned to them. "
+        "What you may not see is a 404; what you see but may not change is a 403.\n\n"
+        '**Errors** always look like `{"error": {"code": "invalid", "message": "…", '
+        '"fields": {"authors.0.email": ["…"]}}}` (schema `ErrorResponse`): `code` for programs, '
+        "`message` for people, `fields` only with `invalid`.\n\n"
+        "**Caching**: lists and details carry an `ETag`; send it back as `If-None-Match` to get `304`.\n\n"
+        "**Limits**: pages of 25 (`page_size` up to 100); requests are throttled per address, token "
+        "and account (`429` with `Retry-After`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AbstractStatusEnum": "abstracts.models.Abstract.Status",
+        "BookBuildStatusEnum": "books.models.BookBuild.Status",
+    },
 }
 
 LOGGING = {
@@ -270,10 +353,20 @@ BOOK_KEEP_PDFS = env_int("BOOK_KEEP_PDFS", 3)
 # An author index longer than this is laid out in two halves at once (the second from a new page).
 BOOK_INDEX_SPLIT = env_int("BOOK_INDEX_SPLIT", 1200)  # good PDFs kept per event; older files are deleted
 
+# Decision letters (decisions/): retries of a failed SMTP send, and when an unsent letter is queued again.
+DECISIONS_MAIL_RETRIES = env_int("DECISIONS_MAIL_RETRIES", 5)  # after this many retries a letter is failed
+DECISIONS_MAIL_RETRY_SECONDS = env_int("DECISIONS_MAIL_RETRY_SECONDS", 30)  # first wait; doubles each time
+DECISIONS_RESEND_AFTER_SECONDS = env_int("DECISIONS_RESEND_AFTER_SECONDS", 300)  # released, unsent this long
+
 CELERY_BEAT_SCHEDULE = {
     # Catches up indexes whose rebuild could not be queued (broker down) or was lost.
     "reconcile-indexes": {"task": "indexes.reconcile", "schedule": env_int("INDEXES_RECONCILE_SECONDS", 60)},
     # Fails book builds whose worker died, resends lost ones, queues books that are behind.
     "reconcile-books": {"task": "books.reconcile", "schedule": env_int("BOOK_RECONCILE_SECONDS", 60)},
+    # Queues again decision letters released but not sent (broker down at release, worker lost).
+    "resend-decision-letters": {
+        "task": "decisions.resend_unsent",
+        "schedule": env_int("DECISIONS_SWEEP_SECONDS", 60),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from conference.admin_scope import EventScopedAdmin
 from indexes.models import IndexState
 
 
 @admin.register(IndexState)
-class IndexStateAdmin(admin.ModelAdmin):
+class IndexStateAdmin(EventScopedAdmin, admin.ModelAdmin):
+    read_only = True
     list_display = [
         "event",
         "built_revision",
@@ -24,6 +26,3 @@ class IndexStateAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="current")
     def is_current(self, state: IndexState) -> bool:
         return state.is_current
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -10,6 +10,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from abstracts.models import Abstract
+from audit.models import AuditEntry
+from audit.services import audit_record, audit_record_each
 from conference.changes import event_changed
 from conference.codes import code_sort_key, format_code
 from conference.models import Event, Session
@@ -32,32 +34,61 @@ def _abstract_of(event: Event, abstract_id: int) -> Abstract:
     return abstract
 
 
-def abstracts_decide(*, event: Event, abstract_ids: list[int], status: str) -> int:
+def abstracts_decide(*, event: Event, abstract_ids: list[int], status: str, actor=None) -> int:
     """Accept or reject submitted abstracts (or change an earlier decision). Returns how many changed."""
     if status not in (Abstract.Status.ACCEPTED, Abstract.Status.REJECTED):
         raise ProgrammeRefused(f"{status!r} is not a decision (accepted or rejected).")
     with transaction.atomic():
         _locked_event(event.pk)
-        changed = (
+        changing = list(
             Abstract.objects.filter(event=event, pk__in=abstract_ids, status__in=DECIDABLE)
             .exclude(status=status)
-            .update(status=status, updated_at=timezone.now())
+            .values_list("pk", "status")
         )
-        if changed:
+        Abstract.objects.filter(pk__in=[pk for pk, _ in changing]).update(
+            status=status, updated_at=timezone.now()
+        )
+        audit_record_each(
+            event_id=event.pk,
+            actor=actor,
+            action=AuditEntry.Action.STATUS,
+            changes=(
+                (pk, f"Status {before} → {status}", {"from": before, "to": status}) for pk, before in changing
+            ),
+        )
+        if changing:
             event_changed(event.pk)
-    return changed
+    return len(changing)
 
 
-def abstracts_assign_session(*, event: Event, abstract_ids: list[int], session_id: int | None) -> int:
+def abstracts_assign_session(
+    *, event: Event, abstract_ids: list[int], session_id: int | None, actor=None
+) -> int:
     """Put abstracts in a session (or in none), at its end in the order of their current place."""
     with transaction.atomic():
         _locked_event(event.pk)
-        if session_id is not None and not Session.objects.filter(pk=session_id, event=event).exists():
+        session = Session.objects.filter(pk=session_id, event=event).first() if session_id else None
+        if session_id is not None and session is None:
             raise ProgrammeRefused("That session does not belong to this event.")
         moving = list(
             Abstract.objects.filter(event=event, pk__in=abstract_ids)
             .exclude(session_id=session_id)
+            .select_related("session")
             .order_by(F("order").asc(nulls_last=True), "code_sort", "pk")
+        )
+        new_title = session.title if session else "no session"
+        audit_record_each(
+            event_id=event.pk,
+            actor=actor,
+            action=AuditEntry.Action.SESSION,
+            changes=(
+                (
+                    abstract.pk,
+                    f"Session {abstract.session.title if abstract.session else 'none'} → {new_title}",
+                    {"from": abstract.session_id, "to": session_id},
+                )
+                for abstract in moving
+            ),
         )
         last = (
             Abstract.objects.filter(event=event, session_id=session_id).aggregate(last=Max("order"))["last"]
@@ -72,8 +103,27 @@ def abstracts_assign_session(*, event: Event, abstract_ids: list[int], session_i
     return len(moving)
 
 
-def abstract_move(*, event: Event, abstract_id: int, step: int) -> None:
+def abstract_move(*, event: Event, abstract_id: int, step: int, actor=None) -> None:
     """Move an abstract ``step`` places up (negative) or down within its session."""
+    _reorder(event=event, abstract_id=abstract_id, to_place=lambda at, siblings: at + step, actor=actor)
+
+
+def abstract_place(*, event: Event, abstract_id: int, next_to_id: int, after: bool, actor=None) -> None:
+    """Put an abstract just before (or after) another of the same session, as a drag and drop does.
+
+    Relative to a neighbour rather than at a number, so a filtered board moves it where it was dropped.
+    """
+
+    def beside_neighbour(at: int, siblings: list[Abstract]) -> int:
+        others = [other.pk for other in siblings if other.pk != abstract_id]
+        if next_to_id not in others:
+            raise ProgrammeRefused("Drop it next to an abstract of its own session.")
+        return others.index(next_to_id) + (1 if after else 0)
+
+    _reorder(event=event, abstract_id=abstract_id, to_place=beside_neighbour, actor=actor)
+
+
+def _reorder(*, event: Event, abstract_id: int, to_place, actor) -> None:
     with transaction.atomic():
         _locked_event(event.pk)
         abstract = _abstract_of(event, abstract_id)
@@ -83,13 +133,21 @@ def abstract_move(*, event: Event, abstract_id: int, step: int) -> None:
             )
         )
         at = next(i for i, other in enumerate(siblings) if other.pk == abstract.pk)
-        to = max(0, min(len(siblings) - 1, at + step))
+        to = max(0, min(len(siblings) - 1, to_place(at, siblings)))
         if to == at:
             return
         siblings.insert(to, siblings.pop(at))
         for position, other in enumerate(siblings, 1):
             other.order = position
         Abstract.objects.bulk_update(siblings, ["order"])
+        audit_record(
+            event_id=event.pk,
+            actor=actor,
+            action=AuditEntry.Action.ORDER,
+            abstract_id=abstract.pk,
+            summary=f"Moved from place {at + 1} to {to + 1} in its session",
+            details={"from": at + 1, "to": to + 1},
+        )
         event_changed(event.pk)
 
 
@@ -99,7 +157,7 @@ NUMBERING_POLICIES = {
 }
 
 
-def poster_codes_assign(*, event: Event, policy: str = "programme") -> int:
+def poster_codes_assign(*, event: Event, policy: str = "programme", actor=None) -> int:
     """Give every accepted abstract a code from the event's pattern, 1, 2, 3 … in ``policy`` order.
 
     Codes of abstracts that are not accepted are cleared, so no old code stands in the way.
@@ -123,16 +181,39 @@ def poster_codes_assign(*, event: Event, policy: str = "programme") -> int:
         else:
             ordered = accepted.order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
         abstracts = list(ordered)
+        before = dict(Abstract.objects.filter(event=event).exclude(code="").values_list("pk", "code"))
         Abstract.objects.filter(event=event).exclude(code="").update(code="", code_sort="")
         for number, abstract in enumerate(abstracts, 1):
             abstract.code = format_code(locked.poster_code_pattern, number)
             abstract.code_sort = code_sort_key(abstract.code)
         Abstract.objects.bulk_update(abstracts, ["code", "code_sort"], batch_size=500)
+        after = {abstract.pk: abstract.code for abstract in abstracts}
+        audit_record_each(
+            event_id=event.pk,
+            actor=actor,
+            action=AuditEntry.Action.CODE,
+            changes=(
+                (
+                    pk,
+                    f"Code {before.get(pk) or '(none)'} → {after.get(pk) or '(none)'}",
+                    {"from": before.get(pk, ""), "to": after.get(pk, ""), "policy": policy},
+                )
+                for pk in sorted(before.keys() | after.keys())
+                if before.get(pk) != after.get(pk)
+            ),
+        )
+        audit_record(
+            event_id=event.pk,
+            actor=actor,
+            action=AuditEntry.Action.CODE,
+            summary=f"Numbered {len(abstracts)} accepted abstracts {NUMBERING_POLICIES[policy]}",
+            details={"policy": policy, "count": len(abstracts)},
+        )
         event_changed(event.pk)
     return len(abstracts)
 
 
-def poster_code_set(*, event: Event, abstract_id: int, code: str) -> Abstract:
+def poster_code_set(*, event: Event, abstract_id: int, code: str, actor=None) -> Abstract:
     """Give one abstract a code by hand (empty clears it); unique within the event."""
     code = code.strip()
     with transaction.atomic():
@@ -147,11 +228,28 @@ def poster_code_set(*, event: Event, abstract_id: int, code: str) -> Abstract:
         )
         if holder is not None:
             raise ProgrammeRefused(f"{code} is already the code of “{holder.title}”.")
+        previous = abstract.code
         abstract.code = code
         abstract.save(update_fields=["code", "code_sort", "updated_at"])
+        if previous != code:
+            audit_record(
+                event_id=event.pk,
+                actor=actor,
+                action=AuditEntry.Action.CODE,
+                abstract_id=abstract.pk,
+                summary=f"Code {previous or '(none)'} → {code or '(none)'} (by hand)",
+                details={"from": previous, "to": code},
+            )
         event_changed(event.pk)
     return abstract
 
 
-def poster_codes_lock(*, event: Event, locked: bool) -> None:
-    Event.objects.filter(pk=event.pk).update(codes_locked=locked)
+def poster_codes_lock(*, event: Event, locked: bool, actor=None) -> None:
+    with transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(codes_locked=locked)
+        audit_record(
+            event_id=event.pk,
+            actor=actor,
+            action=AuditEntry.Action.CODE,
+            summary="Poster codes locked" if locked else "Poster codes unlocked",
+        )

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,23 @@ CHROMIUM_FLAGS = [
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
     """Pages are served as in production: hashed static files from a manifest, by WhiteNoise."""
+    import hashlib
+
+    from django.contrib.staticfiles.finders import get_finders
     from django.core.management import call_command
 
+    # Collecting (hashing and compressing 40 MB) takes half a minute; skip it when no source changed.
+    fingerprint = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
+            stat = os.stat(storage.path(path))
+            fingerprint.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    marker = Path(settings.STATIC_ROOT) / ".collected-from"
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists() and marker.exists() and marker.read_text() == fingerprint.hexdigest():
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
+    marker.write_text(fingerprint.hexdigest())
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -132,37 +147,109 @@ def web_server(django_db_setup, django_db_blocker, celery_queue, collected_stati
         _stop(server)
 
 
+class _SessionWorker:
+    """The run's shared ``celery worker`` process, started on first use."""
+
+    def __init__(self, database_url: str, queue: str) -> None:
+        self.database_url = database_url
+        self.queue = queue
+        self.log_path = ARTIFACTS / "celery-worker.log"
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> subprocess.Popen:
+        ARTIFACTS.mkdir(exist_ok=True)
+        env = {**os.environ, "DATABASE_URL": self.database_url, "CELERY_TASK_DEFAULT_QUEUE": self.queue}
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "conference",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            self.queue,
+            "-n",
+            f"{self.queue}-{self.starts}@%h",
+        ]
+        self.starts += 1
+        with open(self.log_path, "a") as log:
+            log.write(f"\n==== worker start {self.starts} ====\n")
+            log.flush()
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _wait_for_worker(self.process, self.log_path)
+        return self.process
+
+    def answering(self, seconds: float) -> bool:
+        from conference.tasks import ping
+
+        if self.process is None or self.process.poll() is not None:
+            return False
+        result = ping.apply_async(expires=seconds)
+        try:
+            return result.get(timeout=seconds) == "pong"
+        except Exception:  # timed out, revoked or lost: not answering either way
+            return False
+
+    def log_tail(self, lines: int = 80) -> str:
+        if not self.log_path.exists():
+            return "(no worker log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, celery_queue):
-    """A real ``celery worker`` process on the test database, consuming this run's queue."""
+def _session_worker(django_db_setup, django_db_blocker, celery_queue):
     with django_db_blocker.unblock():
         database_url = _database_url_for_tests()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "celery-worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_DEFAULT_QUEUE": celery_queue}
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "conference",
-        "worker",
-        "--loglevel=INFO",
-        "--concurrency=1",
-        "--without-gossip",
-        "--without-mingle",
-        "-Q",
-        celery_queue,
-        "-n",
-        f"{celery_queue}@%h",
-    ]
-    with open(log_path, "w") as log:
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_for_worker(worker, log_path)
-        yield worker
-    finally:
-        _stop(worker)
+    if (ARTIFACTS / "celery-worker.log").exists():
+        (ARTIFACTS / "celery-worker.log").unlink()
+    worker = _SessionWorker(database_url, celery_queue)
+    yield worker
+    if worker.process is not None:
+        _stop(worker.process)
+
+
+@pytest.fixture
+def celery_worker_process(_session_worker: _SessionWorker, request):
+    """A real ``celery worker`` process on the test database, consuming this run's queue.
+
+    One process serves the whole run. If a test finds it gone or not answering, it is
+    replaced and the run says so with the end of its log (a warning, and the log is kept in
+    test-artifacts/), so one lost worker cannot fail every test that comes after it.
+    """
+    worker = _session_worker
+    if worker.process is None:
+        worker.start()
+    elif not worker.answering(seconds=20):
+        state = "exited" if worker.process.poll() is not None else "not answering"
+        warnings.warn(
+            f"the shared Celery worker was {state} before {request.node.nodeid}; "
+            f"starting a new one. End of its log:\n{worker.log_tail()}",
+            stacklevel=1,
+        )
+        _stop(worker.process)
+        worker.start()
+    request.node._celery_worker = worker
+    return worker.process
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    worker = getattr(item, "_celery_worker", None)
+    if worker is not None and report.failed:
+        alive = worker.process is not None and worker.process.poll() is None
+        report.sections.append(
+            (
+                "celery worker",
+                f"alive: {alive}\nEnd of test-artifacts/celery-worker.log:\n{worker.log_tail()}",
+            )
+        )
+    return report
 
 
 def _wait_for_worker(worker: subprocess.Popen, log_path: Path, seconds: float = 90) -> None:

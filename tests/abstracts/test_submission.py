@@ -146,6 +146,8 @@ def test_submit_then_the_confirmation_and_my_abstracts(client, scientist):
     abstract = Abstract.objects.get(submitter=scientist)
     assert response.status_code == 302 and response["Location"] == abstract.get_absolute_url()
     assert abstract.status == "submitted" and abstract.submitted_at is not None
+    trail = list(abstract.audit_entries.values_list("summary", "actor_label"))
+    assert trail == [("Status draft → submitted (by its submitter)", scientist.email)]
     mine = client.get("/my/abstracts/").content.decode()
     assert "Imaging CO<sub>2</sub> in leaves" in mine and "Submitted" in mine
 

@@ -99,7 +99,7 @@ def test_a_failed_build_keeps_the_last_good_pdf_and_says_why(settings):
     assert failed.status == BookBuild.Status.FAILED
     assert "Errno" in failed.error or "directory" in failed.error.lower(), failed.error
     assert download(event) == good_pdf
-    builds_page = _staff_client().get(f"/events/{event.slug}/book/builds/").content.decode()
+    builds_page = _organiser_client(event).get(f"/events/{event.slug}/book/builds/").content.decode()
     assert failed.error[:40] in builds_page
 
     folder.unlink()
@@ -107,10 +107,13 @@ def test_a_failed_build_keeps_the_last_good_pdf_and_says_why(settings):
     assert again.status == BookBuild.Status.SUCCEEDED and again.pk != good.pk
 
 
-def _staff_client() -> Client:
+def _organiser_client(event) -> Client:
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.create_user("organiser", password="x", is_staff=True)
+    from conference.models import EventRole
+
+    user = get_user_model().objects.create_user("organiser", password="x")
+    EventRole.objects.create(event=event, user=user, role="organiser")
     client = Client()
     client.force_login(user)
     return client

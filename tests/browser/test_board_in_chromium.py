@@ -62,11 +62,25 @@ def test_an_organiser_numbers_the_programme_from_the_board(web_server, page_at, 
         page.wait_for_load_state("networkidle")
     assert page.locator(".board-row .board-title").all_inner_texts() == [last, *titles[:-1]]
 
+    # And by dragging: the first row's handle dropped on the lower half of the third row.
+    order = page.locator(".board-row .board-title").all_inner_texts()
+    page.locator(".board-row").first.evaluate("row => row.scrollIntoView({block: 'start'})")
+    handle = page.locator(".board-row .board-drag").first.bounding_box()
+    target = page.locator(".board-row").filter(has_text=order[2])
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    for _ in range(6):  # rows shift while dragging, so aim again at where the target is now
+        box = target.bounding_box()
+        page.mouse.move(handle["x"] + 4, box["y"] + box["height"] * 0.8, steps=5)
+    with page.expect_navigation():
+        page.mouse.up()
+    expected_titles = [order[1], order[2], order[0], *order[3:]]
+    assert page.locator(".board-row .board-title").all_inner_texts() == expected_titles
+
     page.get_by_label("Number accepted abstracts").select_option(label="by session, in programme order")
     page.get_by_role("button", name="Number them").click()
     page.screenshot(path=str(ARTIFACTS / f"board-{viewport}.png"), full_page=True)
 
-    expected_titles = [last, *titles[:-1]]
     stored = list(
         Abstract.objects.filter(event=board_event, status="accepted")
         .order_by("order")
@@ -79,4 +93,10 @@ def test_an_organiser_numbers_the_programme_from_the_board(web_server, page_at, 
     codes = [field.input_value() for field in page.locator(".board-code input").all()]
     assert codes == [f"PS{n}" for n in range(1, 7)]
     assert Abstract.objects.filter(event=board_event, status="submitted").count() == 6
+
+    # A code by hand: only that row's field is sent, and it is stored.
+    page.get_by_role("textbox", name=f"Code of {expected_titles[2]}").fill("PS99")
+    page.get_by_role("button", name=f"Save the code of {expected_titles[2]}").click()
+    assert "set to PS99" in page.locator(".messages").inner_text()
+    assert Abstract.objects.get(event=board_event, title=expected_titles[2]).code == "PS99"
     assert errors == []

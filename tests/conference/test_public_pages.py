@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from abstracts.models import Abstract, Affiliation
+from conference.models import EventRole
 from tests.factories import make_abstract, make_event, make_person, make_session
 
 
@@ -57,13 +58,18 @@ def test_event_page_lists_only_accepted_abstracts(client):
 
 
 @pytest.mark.django_db
-def test_an_unpublished_event_is_hidden_from_the_public_but_shown_to_staff(client):
+def test_an_unpublished_event_is_hidden_from_all_but_those_with_a_role_in_it(client):
     event = make_event(is_published=False, name="Secret meeting")
-    staff = get_user_model().objects.create_user("organiser", password="x", is_staff=True)
+    staff = get_user_model().objects.create_user("staff", password="x", is_staff=True)
+    organiser = get_user_model().objects.create_user("organiser", password="x")
+    EventRole.objects.create(event=event, user=organiser, role="organiser")
 
     assert client.get(f"/events/{event.slug}/").status_code == 404
     assert "Secret meeting" not in client.get("/").content.decode()
-    client.force_login(staff)
+    client.force_login(staff)  # staff status alone gives no event
+    assert client.get(f"/events/{event.slug}/").status_code == 404
+    assert "Secret meeting" not in client.get("/").content.decode()
+    client.force_login(organiser)
     assert client.get(f"/events/{event.slug}/").status_code == 200
     assert "Secret meeting" in client.get("/").content.decode()
 

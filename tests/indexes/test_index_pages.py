@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from abstracts.models import Abstract, AbstractKeyword, Keyword
-from conference.models import Event
+from conference.models import Event, EventRole
 from indexes.models import IndexState
 from indexes.services import index_rebuild
 from tests.factories import make_abstract, make_event, make_person
@@ -42,7 +42,8 @@ def abstract_url(abstract: Abstract) -> str:
 
 @pytest.fixture
 def staff_client(client):
-    staff = get_user_model().objects.create_user("organiser", password="x", is_staff=True)
+    # A superuser organises every event, so this client sees the organisers' view of each.
+    staff = get_user_model().objects.create_superuser("organiser", password="x")
     client.force_login(staff)
     return client
 
@@ -223,7 +224,8 @@ def test_the_indexes_of_an_unpublished_event_are_hidden_from_the_public_but_show
     event = make_event(is_published=False)
     make_abstract(event, authors=[(make_person(event, first_name="Secret", last_name="Author"), [])])
     index_rebuild(event_id=event.pk, force=True)
-    staff = get_user_model().objects.create_user("organiser", password="x", is_staff=True)
+    staff = get_user_model().objects.create_user("organiser", password="x")
+    EventRole.objects.create(event=event, user=staff, role="organiser")
 
     assert client.get(f"/events/{event.slug}/{page}/").status_code == 404
     assert client.get(f"/events/no-such-event/{page}/").status_code == 404

@@ -100,6 +100,49 @@ def test_sessions_are_filled_in_order_and_abstracts_move_within_them(client, eve
     assert in_order == ["A2", "A0", "A1", "A3"]
 
 
+def test_a_dropped_abstract_lands_next_to_its_neighbour_even_on_a_filtered_board(client, event, organiser):
+    biomedicine, earth = event.sessions.get(title="Biomedicine"), event.sessions.get(title="Earth")
+    abstracts = [make_abstract(event, title=f"A{n}", session=biomedicine, order=n + 1) for n in range(5)]
+    elsewhere = make_abstract(event, title="Earth one", session=earth, order=1)
+
+    def stored() -> list[str]:
+        return list(
+            Abstract.objects.filter(session=biomedicine).order_by("order").values_list("title", flat=True)
+        )
+
+    # A4 dropped after A1 (as on a board filtered down to A1 and A4), then A0 dropped before A3.
+    post(client, event, action=f"place:{abstracts[4].pk}", next_to=abstracts[1].pk, side="after")
+    assert stored() == ["A0", "A1", "A4", "A2", "A3"]
+    post(client, event, action=f"place:{abstracts[0].pk}", next_to=abstracts[3].pk, side="before")
+    assert stored() == ["A1", "A4", "A2", "A0", "A3"]
+
+    # Next to an abstract of another session, or with nonsense, nothing moves and the board says why.
+    page = client.post(
+        board_url(event),
+        {"action": f"place:{abstracts[1].pk}", "next_to": elsewhere.pk, "side": "after"},
+        follow=True,
+    ).content.decode()
+    assert "Drop it next to an abstract of its own session." in page
+    for data in ({"next_to": "x", "side": "after"}, {"next_to": abstracts[2].pk, "side": "sideways"}):
+        response = post(client, event, action=f"place:{abstracts[1].pk}", **data)
+        assert response.status_code == 302
+    assert stored() == ["A1", "A4", "A2", "A0", "A3"]
+
+
+def test_a_board_of_thousands_of_abstracts_still_takes_its_actions(client, event, organiser):
+    # Without JavaScript the board posts one code field per row; 6,000 rows must not be refused.
+    abstract = make_abstract(event, status="accepted", title="Only one")
+    fields = {f"code-{n}": "" for n in range(100_000, 106_000)}
+
+    response = client.post(
+        board_url(event), {**fields, "action": f"code:{abstract.pk}", f"code-{abstract.pk}": "PS7"}
+    )
+
+    assert response.status_code == 302
+    abstract.refresh_from_db()
+    assert abstract.code == "PS7"
+
+
 def test_numbering_by_programme_then_lock(client, event, organiser):
     biomedicine, earth = event.sessions.get(title="Biomedicine"), event.sessions.get(title="Earth")
     late = make_abstract(event, session=earth, order=1, title="Earth first")
@@ -197,3 +240,28 @@ def test_bad_board_input_gets_a_message_not_an_error(client, event, organiser, d
     assert response.status_code == 200
     assert "message-error" in response.content.decode()
     assert Abstract.objects.get(pk=stranger.pk).code == "X-1"
+
+
+HUGE = "9" * 30  # beyond any database integer
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": f"place:{HUGE}", "next_to": "1", "side": "after"},
+        {"action": "place:1", "next_to": HUGE, "side": "before"},
+        {"action": f"up:{HUGE}"},
+        {"action": f"code:{HUGE}", f"code-{HUGE}": "X"},
+        {"action": "session", "abstract": [HUGE], "session": HUGE},
+    ],
+    ids=["place", "next_to", "up", "code", "session"],
+)
+def test_ids_beyond_any_integer_get_a_message_not_an_error(client, event, organiser, data):
+    abstract = make_abstract(event, status="submitted", title="Untouched")
+
+    response = client.post(board_url(event), data, follow=True)
+
+    assert response.status_code == 200
+    assert response.context["messages"]
+    abstract.refresh_from_db()
+    assert (abstract.session_id, abstract.code) == (None, "")

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             self.stdout.write("An 'admin' account exists with another password; it was left as it is.")
             return
         self.stdout.write(
-            self.style.SUCCESS(f"Admin login: admin / {password}  (http://127.0.0.1:8000/admin/)")
+            self.style.SUCCESS(f"Admin login: admin / {password}  ({settings.SITE_URL.rstrip('/')}/admin/)")
         )
 
     def open_call_event(self) -> None:
