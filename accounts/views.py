@@ -20,6 +20,7 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.models import ApiToken
+from accounts.ratelimits import password_reset_attempt_record, signup_attempt_record
 from accounts.selectors import api_tokens_of
 from accounts.services import api_token_create, api_token_revoke, user_sign_up
 
@@ -39,6 +40,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    if request.method == "POST":
+        signup_attempt_record(request)  # raises RateLimited (a 429 page) beyond the limit
     form = SignUpForm(request.POST) if request.method == "POST" else SignUpForm()
     if form.is_valid():
         try:
@@ -63,7 +66,15 @@ login_view = auth.LoginView.as_view(
 )
 logout_view = auth.LogoutView.as_view()
 
-password_reset = auth.PasswordResetView.as_view(
+
+class PasswordResetView(auth.PasswordResetView):
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Counted before the form is looked at; raises RateLimited (a 429 page) beyond the limit.
+        password_reset_attempt_record(request, email=request.POST.get("email", ""))
+        return super().post(request, *args, **kwargs)
+
+
+password_reset = PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
     form_class=EmailPasswordResetForm,
     email_template_name="accounts/password_reset_email.txt",
