@@ -8,6 +8,7 @@ programme services, which record who did it. Writes by anyone else on an abstrac
 are a 403.
 """
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -34,8 +35,15 @@ from abstracts.models import (
 )
 from abstracts.selectors import number_affiliations, programme_order, with_print_relations
 from abstracts.services import abstract_save, abstract_withdraw
-from abstracts.submission import MAX_AFFILIATIONS, MAX_AUTHORS, MAX_KEYWORDS, AuthorEntry, SubmissionContent
-from abstracts.text import text_key
+from abstracts.submission import (
+    MAX_AFFILIATIONS,
+    MAX_AUTHORS,
+    MAX_KEYWORDS,
+    MAX_TEXT_CHARACTERS,
+    AuthorEntry,
+    SubmissionContent,
+)
+from abstracts.text import clean_inline, text_key
 from api.conditional import conditional_response
 from api.errors import Refused
 from api.permissions import ORGANISER_ACTION, is_superuser, organised_event_ids, organises
@@ -108,6 +116,15 @@ class ReviewFiguresSerializer(serializers.Serializer):
     score_spread = serializers.IntegerField(allow_null=True, help_text="Highest minus lowest score.")
 
 
+class InlineMarkupField(serializers.CharField):
+    """Sanitised HTML, as the book prints it: <i>, <b>, <sup>, <sub>, <em>, <strong> without attributes;
+    anything else escaped or removed. What the web form and the API take already is; this also holds
+    for what reached the database another way (the admin), so a client may insert it as HTML."""
+
+    def to_representation(self, value: str) -> str:
+        return clean_inline(value)
+
+
 @dataclass(frozen=True)
 class _Printed:
     authors: list[dict]
@@ -129,6 +146,11 @@ class AbstractSerializer(serializers.ModelSerializer):
     page_url = serializers.SerializerMethodField(help_text="The abstract's page on the site.")
     reviews = serializers.SerializerMethodField(
         help_text="Review figures: for the event's organisers only; else null."
+    )
+    title = InlineMarkupField(read_only=True, help_text="HTML with inline markup only (sanitised).")
+    text = InlineMarkupField(
+        read_only=True,
+        help_text="HTML with inline markup only (sanitised); paragraphs are separated by a blank line.",
     )
 
     class Meta:
@@ -245,7 +267,7 @@ class AbstractWriteSerializer(serializers.Serializer):
 
     event = serializers.SlugField(max_length=100, help_text="The event's slug (on creation only).")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    text = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    text = serializers.CharField(max_length=MAX_TEXT_CHARACTERS, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     preferred_session = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
@@ -318,8 +340,10 @@ class AbstractWriteSerializer(serializers.Serializer):
         if author_errors:
             errors["authors"] = author_errors
         for index, label in enumerate(data["keywords"]):
-            if not KeywordForm({"label": label}).is_valid() or not label.strip():
-                errors.setdefault("keywords", {})[str(index)] = ["Type the keyword, or leave it out."]
+            form = KeywordForm({"label": label})
+            if not form.is_valid() or not label.strip():
+                messages = form.errors.get("label", ["Type the keyword, or leave it out."])
+                errors.setdefault("keywords", {})[str(index)] = messages
         if errors:
             raise serializers.ValidationError(errors)
         data["authors"] = authors
@@ -616,7 +640,9 @@ class AbstractViewSet(
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
         slug = request.data.get("event")
-        event = events_visible(request).filter(slug=slug).first() if isinstance(slug, str) else None
+        # Only what can be a slug reaches the query (PostgreSQL refuses a NUL in it with an error).
+        is_slug = isinstance(slug, str) and re.fullmatch(r"[-a-zA-Z0-9_]{1,100}", slug)
+        event = events_visible(request).filter(slug=slug).first() if is_slug else None
         if event is None:
             raise exceptions.ValidationError({"event": ["No such event."]})
         abstract = self._save(data=request.data, event=event, abstract=None)

@@ -43,8 +43,15 @@ from abstracts.models import (
     Person,
     UnattachedAffiliation,
 )
-from abstracts.text import text_key
-from abstracts.validators import orcid_checksum_ok
+from abstracts.submission import (
+    MAX_AFFILIATIONS,
+    MAX_AUTHORS,
+    MAX_KEYWORDS,
+    MAX_TEXT_CHARACTERS,
+    markup_message,
+)
+from abstracts.text import markup_problems, text_key
+from abstracts.validators import orcid_checksum_ok, text_character_problem
 from conference.changes import event_changed
 from conference.codes import code_sort_key
 from conference.models import Event, Session
@@ -68,7 +75,12 @@ MAX_LENGTHS = {
     ("author", "email"): 254,
     ("affiliation", "name"): 500,
     ("keyword", "label"): 200,
+    ("abstract", "text"): MAX_TEXT_CHARACTERS,
 }
+# How many of each one abstract may list: the web form's and the API's limits.
+MAX_COUNTS = {"authors": MAX_AUTHORS, "affiliations": MAX_AFFILIATIONS, "keywords": MAX_KEYWORDS}
+# A problem quotes at most this much of the value it is about (a 5 MB value must not become a 5 MB message).
+_QUOTED_AT_MOST = 200
 
 
 @dataclass(frozen=True)
@@ -120,17 +132,60 @@ def format_path(parts) -> str:
     return path
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_exchange(raw: bytes | str) -> dict:
-    """Parse the JSON of an exchange file, or raise ExchangeError with the line and column."""
+    """Parse the JSON of an exchange file, or raise ExchangeError saying what is wrong and where.
+
+    Stricter than ``json.loads``: a key given twice in one object (JSON parsers silently keep one
+    of the two), NaN and Infinity (not JSON) and nesting deeper than Python's parser goes are refused.
+    """
     try:
-        data = json.loads(raw)
+        data = json.loads(
+            raw, object_pairs_hook=_object_without_duplicate_keys, parse_constant=_refuse_constant
+        )
     except UnicodeDecodeError as error:
         raise ExchangeError([Problem("", f"the file is not UTF-8 text: {error}")]) from None
     except json.JSONDecodeError as error:
         raise ExchangeError(
             [Problem("", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")]
         ) from None
+    except _DuplicateKey as error:
+        key = _quoted(str(error.args[0]))
+        raise ExchangeError(
+            [
+                Problem(
+                    "", f"the key {key} is given twice in one object; keep one (JSON keeps only one of them)"
+                )
+            ]
+        ) from None
+    except RecursionError:
+        raise ExchangeError([Problem("", "not valid for import: the JSON is nested too deeply")]) from None
+    except ValueError as error:  # NaN/Infinity, or an integer of more than 4,300 digits
+        raise ExchangeError([Problem("", f"not valid JSON: {_quoted(str(error))[1:-1]}")]) from None
     return data
+
+
+def _quoted(value: str) -> str:
+    """``repr`` of a value, shortened: problems quote what they are about, not all of it."""
+    if len(value) > _QUOTED_AT_MOST:
+        return repr(value[:_QUOTED_AT_MOST]) + f" (… {len(value)} characters in all)"
+    return repr(value)
 
 
 def _schema_problems(data) -> list[Problem]:
@@ -156,7 +211,10 @@ def _schema_problems(data) -> list[Problem]:
                     break
             continue
         if error.validator == "format" and error.validator_value == "date":
-            message = f"{error.instance!r} is not a date (YYYY-MM-DD)"
+            message = f"{_quoted(str(error.instance))} is not a date (YYYY-MM-DD)"
+        elif len(message) > 2 * _QUOTED_AT_MOST:
+            # jsonschema quotes the whole offending value; a huge or deeply nested one is cut.
+            message = f"{message[:_QUOTED_AT_MOST]} … ({error.validator} {error.validator_value!r})"
         problems.append(Problem(format_path(path), message))
     return problems
 
@@ -176,8 +234,27 @@ def _author_identity(author: dict) -> list[tuple[str, str]]:
     return keys
 
 
+def _character_problems(node, path: list) -> list[Problem]:
+    """Characters no text may hold (NUL, lone surrogates, control characters), wherever they are."""
+    found: list[Problem] = []
+    stack = [(node, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            problem = text_character_problem(value)
+            if problem:
+                found.append(Problem(format_path(where), problem))
+        elif isinstance(value, dict):
+            stack.extend((item, [*where, key]) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((item, [*where, index]) for index, item in reversed(list(enumerate(value))))
+    return found
+
+
 def _semantic_problems(data: dict) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = _character_problems(data, [])
+    if problems:
+        return problems
     event = data["event"]
     for name in ("name", "short_name", "slug", "venue"):
         if name in event:
@@ -203,9 +280,22 @@ def _semantic_problems(data: dict) -> list[Problem]:
     code_at: dict[str, int] = {}
     for i, abstract in enumerate(data["abstracts"]):
         here = f"abstracts[{i}]"
-        for name in ("title", "note"):
+        for name in ("title", "note", "text"):
             if name in abstract:
                 _too_long(problems, f"{here}.{name}", ("abstract", name), abstract[name])
+        for name in ("title", "text"):
+            found = markup_problems(abstract[name])
+            if found:
+                problems.append(Problem(f"{here}.{name}", markup_message(found)))
+        for name, limit in MAX_COUNTS.items():
+            if len(abstract[name]) > limit:
+                problems.append(
+                    Problem(
+                        f"{here}.{name}", f"lists {len(abstract[name])} {name}; at most {limit} are taken"
+                    )
+                )
+        if any(len(abstract[name]) > limit for name, limit in MAX_COUNTS.items()):
+            continue  # checking each of 10,000 entries would only bury the problem
         if not abstract["text"].strip():
             problems.append(Problem(f"{here}.text", "is empty"))
         if not abstract["title"].strip():

@@ -10,7 +10,14 @@ from django import forms
 
 from abstracts.models import Abstract
 from abstracts.selectors import number_affiliations
-from abstracts.submission import AuthorEntry, SubmissionContent
+from abstracts.submission import (
+    MAX_AFFILIATIONS,
+    MAX_AUTHORS,
+    MAX_KEYWORDS,
+    MAX_TEXT_CHARACTERS,
+    AuthorEntry,
+    SubmissionContent,
+)
 from abstracts.validators import validate_orcid
 from conference.models import Event
 
@@ -26,7 +33,7 @@ class AbstractFieldsForm(forms.Form):
         help_text="Optional, printed after the authors, e.g. “On behalf of the XYZ consortium”.",
     )
     text = forms.CharField(
-        max_length=20000,
+        max_length=MAX_TEXT_CHARACTERS,
         required=False,
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Separate paragraphs with a blank line. Allowed markup: <i>italics</i>, <b>bold</b>, "
@@ -108,12 +115,19 @@ class KeywordForm(forms.Form):
 
 
 AffiliationFormSet = forms.formset_factory(
-    AffiliationForm, extra=0, can_delete=True, max_num=60, absolute_max=60
+    AffiliationForm, extra=0, can_delete=True, max_num=MAX_AFFILIATIONS, absolute_max=MAX_AFFILIATIONS
 )
 AuthorFormSet = forms.formset_factory(
-    AuthorForm, extra=0, can_delete=True, can_order=True, max_num=100, absolute_max=100
+    AuthorForm, extra=0, can_delete=True, can_order=True, max_num=MAX_AUTHORS, absolute_max=MAX_AUTHORS
 )
-KeywordFormSet = forms.formset_factory(KeywordForm, extra=0, can_delete=True, max_num=20, absolute_max=20)
+KeywordFormSet = forms.formset_factory(
+    KeywordForm, extra=0, can_delete=True, max_num=MAX_KEYWORDS, absolute_max=MAX_KEYWORDS
+)
+
+
+def _too_many(what: str) -> dict[str, str]:
+    """The formset's message when more rows are sent than it takes (Django's says "forms")."""
+    return {"too_many_forms": f"At most %(num)d {what} can be listed; remove some."}
 
 
 class SubmissionForm:
@@ -128,7 +142,11 @@ class SubmissionForm:
         authors = initial.get("authors", [])
         keywords = initial.get("keywords", [])
         self.affiliations = AffiliationFormSet(
-            data, initial=affiliations, prefix="affiliation", form_kwargs={}
+            data,
+            initial=affiliations,
+            prefix="affiliation",
+            form_kwargs={},
+            error_messages=_too_many("affiliations"),
         )
         self.affiliations.extra = 0 if self.bound else max(1, 3 - len(affiliations))
         names = [
@@ -141,10 +159,16 @@ class SubmissionForm:
         ]
         choices = [(str(i), name or f"Affiliation {i + 1} (not typed yet)") for i, name in enumerate(names)]
         self.authors = AuthorFormSet(
-            data, initial=authors, prefix="author", form_kwargs={"affiliation_choices": choices}
+            data,
+            initial=authors,
+            prefix="author",
+            form_kwargs={"affiliation_choices": choices},
+            error_messages=_too_many("authors"),
         )
         self.authors.extra = 0 if self.bound else max(1, 2 - len(authors))
-        self.keywords = KeywordFormSet(data, initial=keywords, prefix="keyword")
+        self.keywords = KeywordFormSet(
+            data, initial=keywords, prefix="keyword", error_messages=_too_many("keywords")
+        )
         self.keywords.extra = 0 if self.bound else max(1, 3 - len(keywords))
         self.presenting = (data.get("presenting", "") if self.bound else initial.get("presenting", "0")) or ""
         self.section_errors: dict[str, list[str]] = {}

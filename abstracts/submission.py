@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 
 from abstracts.selectors import PrintedAbstract, PrintedAuthor, number_affiliations
 from abstracts.text import markup_problems, text_key, word_count
+from abstracts.validators import text_character_problem
 from conference.models import Event
 
 MAX_AUTHORS = 100
 MAX_AFFILIATIONS = 60
 MAX_KEYWORDS = 20
+# A draft's text, in characters: about 3,000 words, ten times the usual 300-word limit of an abstract
+# and room for a two-page extended abstract. The event's word limit is what a submission must meet.
+MAX_TEXT_CHARACTERS = 20_000
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ def content_problems(content: SubmissionContent) -> dict[str, list[str]]:
 
     if not content.title.strip():
         add("title", "Give the abstract a title (a draft needs one too).")
+    for where, label, value in _texts(content):
+        problem = text_character_problem(value)
+        if problem:
+            add(where, f"{label} {problem}; remove it.")
     for where, value in (("title", content.title), ("text", content.text)):
         found = markup_problems(value)
         if found:
@@ -113,6 +121,22 @@ def content_problems(content: SubmissionContent) -> dict[str, list[str]]:
         if not author.last_name.strip():
             add(f"author-{number}", f"Author {number} needs a last name.")
     return problems
+
+
+def _texts(content: SubmissionContent):
+    """Every text of the content: (where a problem is shown, what it is called, the text)."""
+    yield "title", "The title", content.title
+    yield "text", "The text", content.text
+    yield "note", "The note", content.note
+    for number, author in enumerate(content.authors, 1):
+        for name in ("first_name", "last_name", "title"):
+            yield f"author-{number}", f"Author {number}'s {name.replace('_', ' ')}", getattr(author, name)
+        for name in author.affiliations:
+            yield "affiliations", f"The affiliation “{name[:80]}”", name
+    for name in content.loose_affiliations:
+        yield "affiliations", f"The affiliation “{name[:80]}”", name
+    for label in content.keywords:
+        yield "keywords", f"The keyword “{label[:80]}”", label
 
 
 def submission_problems(content: SubmissionContent, event: Event) -> dict[str, list[str]]:

@@ -5,6 +5,9 @@ import re
 from django.core.exceptions import ValidationError
 
 ORCID_PATTERN = r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"
+# NUL and the other C0 controls but tab, line feed and carriage return; lone UTF-16 surrogates.
+# None of them is text: PostgreSQL refuses NUL, a surrogate cannot be encoded, and no font has them.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def orcid_checksum_ok(orcid: str) -> bool:
@@ -24,3 +27,14 @@ def validate_orcid(value: str) -> None:
         raise ValidationError(f"{value!r} is not an ORCID iD (0000-0002-1825-0097 is one).")
     if not orcid_checksum_ok(value):
         raise ValidationError(f"{value!r} is not a valid ORCID iD: its check digit is wrong.")
+
+
+def text_character_problem(value: str) -> str | None:
+    """What makes ``value`` unfit to store and print as text, or None (right-to-left marks, joiners,
+    combining marks and emoji are all text and fine)."""
+    match = _NOT_TEXT.search(value)
+    if match is None:
+        return None
+    character = match.group()
+    kind = "a lone surrogate" if "\ud800" <= character <= "\udfff" else "a control character"
+    return f"contains {kind} (U+{ord(character):04X}) at position {match.start() + 1}, which is not text"

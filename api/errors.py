@@ -7,17 +7,23 @@
 ``invalid``) maps each field, as a dotted path into the request body, to its messages.
 The services' refusals are mapped here, in one place: ``SubmissionRefused`` becomes field errors,
 ``ProgrammeRefused`` and ``ReviewRefused`` a 400 with the code ``refused``. Django's own
-400/403/404/500 pages answer in the same format under ``/api/``.
+400/403/404/500 pages answer in the same format under ``/api/``. A body larger than Django takes
+(``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``) is a 413 with the code
+``too_large`` and a message that gives the limits, under ``/api/`` and on pages alike.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.views import exception_handler
 
 from abstracts.services import SubmissionRefused
+from abstracts.submission import MAX_AFFILIATIONS, MAX_AUTHORS, MAX_KEYWORDS, MAX_TEXT_CHARACTERS
 from programme.services import ProgrammeRefused
 from reviews.services import ReviewRefused
 
@@ -28,6 +34,16 @@ class Refused(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "refused"
     default_detail = "This change cannot be made."
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser; JSON nested deeper than Python's parser goes is a parse error (400), not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the JSON is nested too deeply.") from None
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
@@ -109,9 +125,38 @@ def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def too_large_message(request, exception: RequestDataTooBig | TooManyFieldsSent) -> str:
+    """What was too large, the limits, and what to do: for a person who sent too much."""
+    if isinstance(exception, TooManyFieldsSent):
+        return (
+            f"The form sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields, more than any "
+            f"abstract needs: at most {MAX_AUTHORS} authors, {MAX_AFFILIATIONS} affiliations and "
+            f"{MAX_KEYWORDS} keywords can be listed. Remove rows and send it again."
+        )
+    try:
+        sent = f" ({_megabytes(int(request.META.get('CONTENT_LENGTH') or 0))})"
+    except ValueError:
+        sent = ""
+    return (
+        f"What was sent{sent} is more than the {_megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)} "
+        f"taken at once. An abstract's text can be at most {MAX_TEXT_CHARACTERS:,} characters; "
+        "shorten it and send it again."
+    )
+
+
 def bad_request(request, exception, template_name="400.html"):
+    too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
     if request.path.startswith(API_PREFIX):
+        if too_large:
+            return _json_error(413, "too_large", too_large_message(request, exception))
         return _json_error(400, "bad_request", "The request could not be understood.")
+    if too_large:
+        context = {"message": too_large_message(request, exception)}
+        return render(request, "abstracts/request_too_large.html", context, status=413)
     return defaults.bad_request(request, exception)
 
 
