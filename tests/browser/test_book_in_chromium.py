@@ -3,6 +3,7 @@ and the organisers' build page."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from books.models import BookBuild
 from books.services import build_book_now
@@ -46,7 +47,7 @@ def test_the_html_edition_has_contents_abstracts_and_indexes_with_working_links(
     # A contents line and an index reference lead to the abstract.
     page.locator(".contents-entry a", has_text="PS-07").click()
     assert page.url.endswith(f"#abstract-{ps07.get_attribute('id').split('-')[1]}")
-    assert ps07.locator(".abstract-title").is_visible()
+    expect(ps07.locator(".abstract-title")).to_be_visible()
     page.locator("#author-index .book-index-entry", has_text="Bačák Miroslav").locator("a").first.click()
     assert page.locator(".abstract:target .abstract-code").inner_text() == "PS-42"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -3,6 +3,7 @@ other review, submits a score and a comment, and then sees the other reviewer's 
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from conference.models import EventRole
 from reviews.models import Review, ReviewAssignment
@@ -66,9 +67,9 @@ def test_a_reviewer_reviews_an_abstract_and_then_sees_the_other_review(
     first = review_event.abstracts.order_by("pk").first()
     page.get_by_role("link", name=first.title).click()
 
-    assert page.get_by_role("heading", name=first.title).is_visible()
+    expect(page.get_by_role("heading", name=first.title)).to_be_visible()
     assert OTHER_COMMENT not in page.content()
-    assert page.locator(".review-others-hidden").is_visible()
+    expect(page.locator(".review-others-hidden")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / f"review-before-{viewport}.png"), full_page=True)
 
     page.get_by_role("radio", name="4", exact=True).check()

@@ -2,6 +2,7 @@
 confirms the release, and sees the letters sent by the worker."""
 
 import pytest
+from playwright.sync_api import expect
 
 from decisions.models import Letter
 from tests.conftest import ARTIFACTS
@@ -30,7 +31,7 @@ def test_an_organiser_previews_queues_and_releases_the_letters(
     log_in(page, web_server, organiser.email, ORGANISER_PASSWORD)
     page.goto(f"{web_server}/events/{event.slug}/board/")
     page.get_by_role("link", name="Decision letters").click()
-    assert page.get_by_role("heading", name="Decision letters", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Decision letters", level=1)).to_be_visible()
 
     # The preview shows real abstracts with their code and session.
     first_preview = page.locator("#letter-accepted .letter-preview").first
@@ -56,7 +57,7 @@ def test_an_organiser_previews_queues_and_releases_the_letters(
     assert page.locator(".outbox-row").count() == 5
 
     page.get_by_role("link", name="Release all queued (5)…").click()
-    assert page.get_by_role("heading", name="Release 5 letters?").is_visible()
+    expect(page.get_by_role("heading", name="Release 5 letters?")).to_be_visible()
     assert "3 acceptance letters and 2 rejection letters to 5 addresses" in page.locator(".lead").inner_text()
     page.screenshot(path=str(ARTIFACTS / f"letters-release-{viewport}.png"), full_page=True)
     assert mails_to(mail_folder, f"web{viewport}-a1@example.org") == []
@@ -70,7 +71,7 @@ def test_an_organiser_previews_queues_and_releases_the_letters(
     assert page.locator(".outbox-sent").count() == 5
     page.screenshot(path=str(ARTIFACTS / f"letters-{viewport}.png"), full_page=True)
     page.goto(f"{web_server}/events/{event.slug}/board/letters/release/")
-    assert page.get_by_role("heading", name="No letters to release").is_visible()
+    expect(page.get_by_role("heading", name="No letters to release")).to_be_visible()
     assert [mail["Subject"] for mail in mails_to(mail_folder, f"web{viewport}-a1@example.org")] == [
         "[PS01] accepted: In vivo study a1"
     ]
