@@ -18,6 +18,17 @@ MAX_KEYWORDS = 20
 # A draft's text, in characters: about 3,000 words, ten times the usual 300-word limit of an abstract
 # and room for a two-page extended abstract. The event's word limit is what a submission must meet.
 MAX_TEXT_CHARACTERS = 20_000
+# The columns' lengths (abstracts/models.py): checked here too, so that no caller of the services can
+# reach the database with more (PostgreSQL would refuse it with an error, SQLite would keep it).
+MAX_LENGTHS = {
+    "title": 500,
+    "note": 500,
+    "author first_name": 150,
+    "author last_name": 150,
+    "author title": 60,
+    "affiliation": 500,
+    "keyword": 200,
+}
 
 
 @dataclass(frozen=True)
@@ -93,10 +104,12 @@ def content_problems(content: SubmissionContent) -> dict[str, list[str]]:
 
     if not content.title.strip():
         add("title", "Give the abstract a title (a draft needs one too).")
-    for where, label, value in _texts(content):
+    for where, label, value, limit in _texts(content):
         problem = text_character_problem(value)
         if problem:
             add(where, f"{label} {problem}; remove it.")
+        if len(value) > limit:
+            add(where, f"{label} is {len(value):,} characters long; at most {limit:,} fit.")
     for where, value in (("title", content.title), ("text", content.text)):
         found = markup_problems(value)
         if found:
@@ -124,19 +137,20 @@ def content_problems(content: SubmissionContent) -> dict[str, list[str]]:
 
 
 def _texts(content: SubmissionContent):
-    """Every text of the content: (where a problem is shown, what it is called, the text)."""
-    yield "title", "The title", content.title
-    yield "text", "The text", content.text
-    yield "note", "The note", content.note
+    """Every text of the content: (where a problem is shown, what it is called, the text, its longest)."""
+    yield "title", "The title", content.title, MAX_LENGTHS["title"]
+    yield "text", "The text", content.text, MAX_TEXT_CHARACTERS
+    yield "note", "The note", content.note, MAX_LENGTHS["note"]
     for number, author in enumerate(content.authors, 1):
         for name in ("first_name", "last_name", "title"):
-            yield f"author-{number}", f"Author {number}'s {name.replace('_', ' ')}", getattr(author, name)
+            label = f"Author {number}'s {'academic title' if name == 'title' else name.replace('_', ' ')}"
+            yield f"author-{number}", label, getattr(author, name), MAX_LENGTHS[f"author {name}"]
         for name in author.affiliations:
-            yield "affiliations", f"The affiliation “{name[:80]}”", name
+            yield "affiliations", f"The affiliation “{name[:80]}”", name, MAX_LENGTHS["affiliation"]
     for name in content.loose_affiliations:
-        yield "affiliations", f"The affiliation “{name[:80]}”", name
+        yield "affiliations", f"The affiliation “{name[:80]}”", name, MAX_LENGTHS["affiliation"]
     for label in content.keywords:
-        yield "keywords", f"The keyword “{label[:80]}”", label
+        yield "keywords", f"The keyword “{label[:80]}”", label, MAX_LENGTHS["keyword"]
 
 
 def submission_problems(content: SubmissionContent, event: Event) -> dict[str, list[str]]:

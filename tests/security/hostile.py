@@ -155,12 +155,12 @@ def hostile_world(password: str = PASSWORD) -> HostileWorld:
     content = SubmissionContent(
         title=TITLE_NEAR_MISS,
         text=TEXT_NEAR_MISS,
-        note=ATTACK,
+        note=ATTACK[:500],
         preferred_session_id=session.pk,
         authors=(
             AuthorEntry(
                 first_name=PAYLOADS[0],
-                last_name="Zed " + ATTACK,
+                last_name="Zed " + ATTACK[:146],
                 title=PAYLOADS[7][:60],
                 affiliations=("Institute " + ATTACK[:480],),
                 is_presenting=True,
