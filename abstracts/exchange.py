@@ -222,7 +222,7 @@ def _schema_problems(data) -> list[Problem]:
 def _too_long(problems: list[Problem], path: str, kind: tuple[str, str], value: str) -> None:
     limit = MAX_LENGTHS[kind]
     if len(value) > limit:
-        problems.append(Problem(path, f"is {len(value)} characters long; at most {limit} fit"))
+        problems.append(Problem(path, f"is {len(value):,} characters long; at most {limit:,} fit"))
 
 
 def _author_identity(author: dict) -> list[tuple[str, str]]:
@@ -291,7 +291,7 @@ def _semantic_problems(data: dict) -> list[Problem]:
             if len(abstract[name]) > limit:
                 problems.append(
                     Problem(
-                        f"{here}.{name}", f"lists {len(abstract[name])} {name}; at most {limit} are taken"
+                        f"{here}.{name}", f"lists {len(abstract[name]):,} {name}; at most {limit} are taken"
                     )
                 )
         if any(len(abstract[name]) > limit for name, limit in MAX_COUNTS.items()):
