@@ -13,7 +13,9 @@ one build runs per event at a time; the last good PDF stays where it is until a 
 has been written completely.
 """
 
+import errno
 import logging
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -597,8 +599,25 @@ def book_build_finish(build_id: int, *, render: Renderer) -> BookBuild:
     return build
 
 
+# A disk that is full, over quota or read-only, as the operating system says it.
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def build_failure_message(error: BaseException | str) -> str:
+    """What went wrong, for the organisers reading the builds page: a sentence where we know one."""
+    if isinstance(error, str):
+        return error
+    cause = error
+    while cause is not None and not (isinstance(cause, OSError) and cause.errno in _STORAGE_ERRNOS):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return f"{type(error).__name__}: {error}"
+    where = cause.filename or Path(settings.MEDIA_ROOT) / "books"
+    return f"Could not write the book file: {cause.strerror or os.strerror(cause.errno)} ({where})."
+
+
 def book_build_failed(build_id: int, error: BaseException | str) -> None:
-    message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    message = build_failure_message(error)
     build = BookBuild.objects.get(pk=build_id)
     if build.status in {BookBuild.Status.SUCCEEDED, BookBuild.Status.SKIPPED}:
         return

@@ -20,6 +20,7 @@ from books.services import (
     book_build_plan,
     book_build_slice_done,
     book_reconcile,
+    build_failure_message,
     parts_dir,
     render_here,
 )
@@ -55,7 +56,7 @@ def build_book(*, build_id: int) -> str:
             render_book_slice.delay(build_id=build_id, key=piece.key)
     except Exception as error:
         book_build_failed(build_id, error)
-        log.warning("book build %s failed: %s", build_id, error)
+        log.warning("book build %s failed: %s", build_id, build_failure_message(error))
         raise
     return f"{len(missing)} slices sent"
 
@@ -75,7 +76,7 @@ def render_book_slice(*, build_id: int, key: str) -> str:
             return "slice laid out; book assembled"
     except Exception as error:
         book_build_failed(build_id, error)
-        log.warning("book build %s failed in slice %s: %s", build_id, key, error)
+        log.warning("book build %s failed in slice %s: %s", build_id, key, build_failure_message(error))
         raise
     return "slice laid out"
 
