@@ -1,6 +1,7 @@
 """The API's documentation page and the profile page's API tokens, in real headless Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.services import user_sign_up
 from tests.conftest import ARTIFACTS
@@ -20,7 +21,7 @@ def test_the_api_docs_are_served_entirely_from_this_server(web_server, page_at, 
     page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
 
     assert page.locator(".info .title").inner_text().startswith("Abstract book API")
-    assert page.locator(".opblock-summary-path", has_text="/api/v1/abstracts/{id}/decide/").count() == 1
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/abstracts/{id}/decide/")).to_have_count(1)
     assert any(url.endswith("/api/schema/") for url in requested)
     elsewhere = [url for url in requested if not url.startswith(("http://127.0.0.1:", "data:", "blob:"))]
     assert elsewhere == []
@@ -47,7 +48,7 @@ def test_a_token_is_created_shown_once_and_revoked_on_the_profile_page(web_serve
     assert response.status == 200
 
     page.goto(f"{web_server}/accounts/profile/")
-    assert page.locator("#new-token-key").count() == 0
+    expect(page.locator("#new-token-key")).to_have_count(0)
     assert key not in page.content()
     page.get_by_role("button", name="Revoke programme export").click()
     page.wait_for_selector("text=is revoked")

@@ -3,6 +3,7 @@ sessions, reorder, number; then the stored codes and order are checked."""
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from abstracts.models import Abstract
 from conference.models import EventRole
@@ -36,17 +37,17 @@ def test_an_organiser_numbers_the_programme_from_the_board(web_server, page_at, 
     log_in(page, web_server, "olga@example.org", "organise the meeting 1")
     page.goto(f"{web_server}/events/{board_event.slug}/")
     page.get_by_role("link", name="Programme board").click()
-    assert page.locator(".board-row").count() == 12
+    expect(page.locator(".board-row")).to_have_count(12)
 
     # Filter by keyword: the six imaging abstracts; accept them all and put them in Biomedicine.
     page.get_by_label("Keyword").fill("imaging")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator(".board-row").count() == 6
+    expect(page.locator(".board-row")).to_have_count(6)
     for box in page.locator('.board-row input[type="checkbox"]').all():
         box.check()
     page.get_by_role("button", name="Accept", exact=True).click()
     assert "6 abstracts accepted." in page.locator(".messages").inner_text()
-    assert page.locator(".board-row").count() == 6  # the filter is kept
+    expect(page.locator(".board-row")).to_have_count(6)  # the filter is kept
     for box in page.locator('.board-row input[type="checkbox"]').all():
         box.check()
     page.locator(".board-actions").first.get_by_label("Session").select_option(label="Biomedicine")

@@ -38,9 +38,9 @@ def test_the_html_edition_has_contents_abstracts_and_indexes_with_working_links(
     assert problems == []
     assert page.locator(".cover-event").inner_text() == "Helmholtz AI kick-off meeting"
     assert page.locator(".contents-entry").count() == 46 + 2
-    assert page.locator(".book .abstract").count() == 46
-    assert page.locator("#author-index .book-index-entry").count() == 158
-    assert page.locator("#keyword-index .book-index-entry").count() == 199
+    expect(page.locator(".book .abstract")).to_have_count(46)
+    expect(page.locator("#author-index .book-index-entry")).to_have_count(158)
+    expect(page.locator("#keyword-index .book-index-entry")).to_have_count(199)
     # The same partial as the PDF: superscripts of PS-07 as printed.
     ps07 = page.locator(".abstract", has=page.locator(".abstract-code", has_text="PS-07"))
     assert ps07.locator(".abstract-authors sup").all_inner_texts() == ["1,2", "3", "4", "2", "1"]

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from indexes.services import index_rebuild
 from tests.browser.test_public_pages_in_chromium import open_and_watch
@@ -40,13 +41,13 @@ def test_author_index_is_set_in_two_columns_on_a_desktop(web_server, page_at, de
     letters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     assert page.locator(".index-letter-heading").all_inner_texts() == letters
     assert page.locator(".letter-nav a").all_inner_texts() == letters
-    assert page.locator(".index-entry").count() == 158
+    expect(page.locator(".index-entry")).to_have_count(158)
     assert page.evaluate("getComputedStyle(document.querySelector('.printed-index')).columnCount") == "2"
     lefts = page.evaluate(SECTION_LEFTS)
     assert len(lefts) == 2, lefts
     assert lefts[1] - lefts[0] > 300
     # The anonymous public sees no build state.
-    assert page.locator(".index-state").count() == 0
+    expect(page.locator(".index-state")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -77,12 +78,12 @@ def test_keyword_index_lists_the_demo_keywords_on_a_desktop(web_server, page_at,
 
     assert problems == []
     assert page.locator("h1").inner_text() == "Keyword index"
-    assert page.locator(".index-entry").count() == 199
+    expect(page.locator(".index-entry")).to_have_count(199)
     assert page.locator(".index-letter-heading").all_inner_texts() == list("ABCDEFGHIJKLMNOPRSTUVWY")
     deep_learning = page.locator(
         ".index-entry", has=page.locator(".index-label", has_text=re.compile("^Deep Learning$"))
     )
-    assert deep_learning.locator(".index-refs a").count() == 12
+    expect(deep_learning.locator(".index-refs a")).to_have_count(12)
     assert len(page.evaluate(SECTION_LEFTS)) == 2
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

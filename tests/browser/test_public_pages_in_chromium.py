@@ -1,6 +1,7 @@
 """The public pages in real headless Chromium, at desktop and phone widths."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS
 from tests.factories import import_demo_event
@@ -77,5 +78,5 @@ def test_an_abstract_opens_from_the_event_page_as_the_book_prints_it(
         page.locator(".abstract-keywords").inner_text()
         == "Keywords: Brain, MRI, Behavior, Prediction, Fairness"
     )
-    assert page.locator(".abstract-text p").count() == 6
+    expect(page.locator(".abstract-text p")).to_have_count(6)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -63,7 +63,7 @@ def test_a_reviewer_reviews_an_abstract_and_then_sees_the_other_review(
     page.get_by_role("link", name="Reviews", exact=True).click()
 
     assert "2 to do · 0 done" in page.locator(".review-progress").inner_text()
-    assert page.locator(".review-item").count() == 2
+    expect(page.locator(".review-item")).to_have_count(2)
     first = review_event.abstracts.order_by("pk").first()
     page.get_by_role("link", name=first.title).click()
 

@@ -3,6 +3,7 @@ the board, merges a keyword group with one click, and finds the merge in the lis
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from abstracts.models import Abstract, AbstractKeyword, Affiliation, Keyword, Person
 from conference.models import EventRole
@@ -56,7 +57,7 @@ def test_an_organiser_merges_a_keyword_group_from_the_report(web_server, page_at
     assert (
         "Merged 1 keyword (“DL”) into “Deep Learning”: 1 keyword link moved; 1 abstract changed." in message
     )
-    assert page.locator("#keywords").get_by_label("Keep DL", exact=True).count() == 0
+    expect(page.locator("#keywords").get_by_label("Keep DL", exact=True)).to_have_count(0)
     assert "DL" in page.locator("#merges table").inner_text()
     assert not Keyword.objects.filter(event=event, label="DL").exists()
     assert AbstractKeyword.objects.filter(abstract__title__startswith="Seeing the cells").count() == 2

@@ -54,7 +54,7 @@ def test_an_organiser_previews_queues_and_releases_the_letters(
     page.get_by_role("button", name="Queue letters for all accepted (3)").click()
     assert "3 acceptance letters queued." in page.locator(".messages").inner_text()
     page.get_by_role("button", name="Queue letters for all rejected (2)").click()
-    assert page.locator(".outbox-row").count() == 5
+    expect(page.locator(".outbox-row")).to_have_count(5)
 
     page.get_by_role("link", name="Release all queued (5)…").click()
     expect(page.get_by_role("heading", name="Release 5 letters?")).to_be_visible()
@@ -68,7 +68,7 @@ def test_an_organiser_previews_queues_and_releases_the_letters(
         lambda: set(Letter.objects.filter(event=event).values_list("state", flat=True)) == {"sent"}
     )
     page.reload()
-    assert page.locator(".outbox-sent").count() == 5
+    expect(page.locator(".outbox-sent")).to_have_count(5)
     page.screenshot(path=str(ARTIFACTS / f"letters-{viewport}.png"), full_page=True)
     page.goto(f"{web_server}/events/{event.slug}/board/letters/release/")
     expect(page.get_by_role("heading", name="No letters to release")).to_be_visible()
