@@ -322,6 +322,11 @@ def _use_whole_bundled_fonts(pdf: pikepdf.Pdf, bundled: dict[str, BundledFont]) 
         if "/CIDSet" in descriptor:
             del descriptor["/CIDSet"]
         descendant.W = Array([0, Array(whole.widths)])
+        # A part with characters its font lacks (an emoji, a CJK ideograph) gets from WeasyPrint an
+        # encoding that lists only that part's glyphs; kept on the whole font, it would blank every
+        # other part's letters. Glyph ids are the font's own, so the identity is right for all parts
+        # (WeasyPrint numbers the lacking characters past the font's glyphs: they print as nothing).
+        font.Encoding = Name("/Identity-H")
         return font
 
     seen: set[tuple[int, int]] = set()
