@@ -163,7 +163,14 @@ def parse_exchange(raw: bytes | str) -> dict:
         raise ExchangeError([Problem("", f"the file is not UTF-8 text: {error}")]) from None
     except json.JSONDecodeError as error:
         raise ExchangeError(
-            [Problem("", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")]
+            [
+                Problem(
+                    "",
+                    # "Unterminated string starting at" ends in "at" already.
+                    f"not valid JSON: {error.msg.removesuffix(' at')} "
+                    f"at line {error.lineno}, column {error.colno}",
+                )
+            ]
         ) from None
     except _DuplicateKey as error:
         key = _quoted(str(error.args[0]))
