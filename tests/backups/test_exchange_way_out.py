@@ -12,7 +12,8 @@ from conference.models import Event
 from tests.access.world import build_world
 from tests.factories import import_demo_event
 
-pytestmark = pytest.mark.django_db
+# flush empties the database as it does for real, outside a test transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 EXPORTED_STATUSES = ("submitted", "accepted", "rejected", "withdrawn")  # drafts are private
 
