@@ -10,12 +10,18 @@ opens the log-in page, logs in (CSRF token from the page), opens the submission 
 submits. Readers loop over the event page, abstract pages, the author and keyword indexes and the API
 (list and detail) until the last submitter is done.
 Prints per request kind: count, throughput, p50/p95/p99 latency and errors (with the first error bodies),
-then checks in the database that every submission that got a success answer is there as last sent, and
-prints "lost submissions: N"; exits 1 if any is lost or differs.
+the same over time, the CPU the server and the clients used, then checks in the database that every
+submission that got a success answer is there as last sent (title, text, authors in order with their
+affiliations, keywords, session, status) and prints "lost submissions: N"; exits 1 if any is lost or differs.
+gunicorn runs 4 sync workers by default (--workers): two per core of a 2-core server, so one waits on
+PostgreSQL while the other computes; each keeps one database connection. The API throttles are raised
+(one client address for everyone is an artefact of loopback); the log-in limits count failures only and
+stay as they are. Logs, e-mails and the raw figures (requests.json) go to var/load-test/<time>/.
 """
 
 import argparse
 import html
+import json
 import math
 import multiprocessing
 import os
@@ -520,7 +526,7 @@ def load_process(index: int, role: str, work: list, base, t0: float, options: di
             break  # threads still waiting for an answer are abandoned (daemons); see the report
         if not stop.is_set():
             stopped_at = time.time()
-    results.put(("done", index, list(log), [dict(outcome) for outcome in outcomes]))
+    results.put(("done", index, list(log), [dict(outcome) for outcome in outcomes], time.process_time()))
 
 
 # --- Set-up ------------------------------------------------------------------------------------------------
@@ -697,6 +703,32 @@ def stop_process(process: subprocess.Popen | None, name: str, seconds: float = 3
         pass
 
 
+def warm_up(base: tuple[str, int], setup: dict, workers: int) -> None:
+    """Each gunicorn worker loads its code and templates on its first requests: not part of the figures."""
+    paths = [f"/events/{EVENT_SLUG}/", f"/events/{EVENT_SLUG}/abstracts/{setup['accepted_ids'][0]}/"]
+    paths += [f"/events/{EVENT_SLUG}/authors/", f"/events/{EVENT_SLUG}/keywords/", "/accounts/login/"]
+    paths += [f"/api/v1/abstracts/?event={EVENT_SLUG}", f"/api/v1/abstracts/{setup['accepted_ids'][0]}/"]
+    browser = Browser(*base, [], time.time())
+    for _ in range(2 * workers):
+        for path in paths:
+            browser.request("warm-up", "GET", path)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its direct children (gunicorn's or celery's workers)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def database_connections() -> int:
     from django.db import connection
 
@@ -722,11 +754,11 @@ READER_KINDS += ["API abstract detail"]
 WRITES = {"log in", "save draft", "save edit", "submit"}
 
 
-def percentile(ordered: list[float], fraction: float) -> float:
+def percentile(ordered: list[float], fraction: float) -> str:
     """Nearest rank, in milliseconds."""
     if not ordered:
-        return float("nan")
-    return 1000 * ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+        return "-"
+    return f"{1000 * ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]:.0f}"
 
 
 def print_figures(log: list, elapsed: float, bucket: float, arrival_times: list[float]) -> None:
@@ -747,8 +779,8 @@ def print_figures(log: list, elapsed: float, bucket: float, arrival_times: list[
         latencies = sorted(entry[2] for entry in entries)
         errors = sum(1 for entry in entries if entry[4])
         print(
-            f"{kind:<22} {len(entries):>6} {len(entries) / elapsed:>7.2f} {percentile(latencies, 0.5):>8.0f} "
-            f"{percentile(latencies, 0.95):>8.0f} {percentile(latencies, 0.99):>8.0f} {errors:>7}"
+            f"{kind:<22} {len(entries):>6} {len(entries) / elapsed:>7.2f} {percentile(latencies, 0.5):>8} "
+            f"{percentile(latencies, 0.95):>8} {percentile(latencies, 0.99):>8} {errors:>7}"
         )
     print(f"\nover time ({bucket:.0f} s buckets; writes = log in, save draft, save edit, submit):")
     print(
@@ -762,8 +794,8 @@ def print_figures(log: list, elapsed: float, bucket: float, arrival_times: list[
         writes = sorted(entry[2] for entry in entries if entry[0] in WRITES)
         print(
             f"{low:>6.0f} {sum(1 for t in arrival_times if low <= t < high):>8} {len(entries):>8} "
-            f"{len(entries) / bucket:>6.1f} {percentile(sorted(e[2] for e in entries), 0.95):>7.0f} "
-            f"{percentile(writes, 0.95):>10.0f} {sum(1 for e in entries if e[4]):>6}"
+            f"{len(entries) / bucket:>6.1f} {percentile(sorted(e[2] for e in entries), 0.95):>7} "
+            f"{percentile(writes, 0.95):>10} {sum(1 for e in entries if e[4]):>6}"
         )
     problems = Counter((entry[0], entry[4]) for entry in log if entry[4])
     if problems:
@@ -893,9 +925,12 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt  # SIGTERM (e.g. from `timeout`) cleans up as Ctrl-C does
 
 
-def run_load(args, setup: dict, base: tuple[str, int], plans: list[dict]) -> tuple[list, list, float, int]:
+def run_load(
+    args, setup: dict, base: tuple[str, int], plans: list[dict]
+) -> tuple[list, list, float, int, float]:
     """Start the load processes, wait for the submitters, then stop the readers; returns the merged log,
-    the submitters' outcomes, the elapsed seconds and the most database connections seen."""
+    the submitters' outcomes, the elapsed seconds, the most database connections seen and the CPU seconds
+    the load processes used."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     stop = context.Event()
@@ -921,6 +956,7 @@ def run_load(args, setup: dict, base: tuple[str, int], plans: list[dict]) -> tup
     log, outcomes, progress = [], [], {}
     finished = set()
     most_connections = 0
+    client_cpu = 0.0
     next_print = t0 + 15
     try:
         while len(finished) < len(processes):
@@ -942,6 +978,7 @@ def run_load(args, setup: dict, base: tuple[str, int], plans: list[dict]) -> tup
                 finished.add(message[1])
                 log += message[2]
                 outcomes += message[3]
+                client_cpu += message[4]
                 progress[message[1]] = (len(message[2]), sum(1 for e in message[2] if e[4]), len(message[3]))
             most_connections = max(most_connections, database_connections())
             if time.time() > next_print:
@@ -962,9 +999,9 @@ def run_load(args, setup: dict, base: tuple[str, int], plans: list[dict]) -> tup
                 process.terminate()
                 process.join(timeout=5)
     if not log:
-        return [], outcomes, 0.0, most_connections
+        return [], outcomes, 0.0, most_connections, client_cpu
     elapsed = max(entry[1] + entry[2] for entry in log) - min(0.0, min(entry[1] for entry in log))
-    return log, outcomes, elapsed, most_connections
+    return log, outcomes, elapsed, most_connections, client_cpu
 
 
 def main() -> int:
@@ -987,7 +1024,8 @@ def main() -> int:
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGTERM, _terminated)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
-    signal.alarm(int(args.timeout or args.duration + 600))
+    limit = int(args.timeout or args.duration + 600)
+    signal.alarm(limit)
     run_dir = ROOT / "var" / "load-test" / time.strftime("%Y%m%d-%H%M%S")
     mail_dir = run_dir / "mail"
     mail_dir.mkdir(parents=True)
@@ -1058,10 +1096,13 @@ def main() -> int:
         print(
             f"load: {args.submitters} submitters arriving over {window:.0f} s (a ramp toward the end), "
             f"pauses ~{args.think:.1f} s between pages; {args.readers} readers, pauses ~{args.reader_pause:.1f} s; "
-            f"{args.load_processes} client processes; logs in {run_dir.relative_to(ROOT)}/",
+            f"{args.load_processes} client processes; hard limit {limit} s; logs in {run_dir.relative_to(ROOT)}/",
             flush=True,
         )
-        log, outcomes, elapsed, most_connections = run_load(args, setup, base, plans)
+        warm_up(base, setup, args.workers)
+        cpu_before = cpu_seconds(gunicorn.pid), cpu_seconds(worker.pid)
+        log, outcomes, elapsed, most_connections, client_cpu = run_load(args, setup, base, plans)
+        server_cpu = cpu_seconds(gunicorn.pid) - cpu_before[0], cpu_seconds(worker.pid) - cpu_before[1]
         stop_process(gunicorn, "gunicorn")
         submitted = sum(1 for o in outcomes if o["expected"] and o["expected"]["status"] == "submitted")
         deadline = time.monotonic() + 30
@@ -1073,8 +1114,15 @@ def main() -> int:
     if not log:
         print("no request was made")
         return 1
+    # The raw figures, for another look: (kind, start s, seconds, status, problem) and the outcomes.
+    (run_dir / "requests.json").write_text(json.dumps({"requests": log, "submitters": outcomes}))
 
     print(f"\nload phase: {elapsed:.0f} s, {most_connections} database connections at most")
+    print(
+        f"CPU seconds used meanwhile: gunicorn {server_cpu[0]:.0f}, Celery worker {server_cpu[1]:.0f}, "
+        f"load processes {client_cpu:.1f} (of {elapsed * (os.cpu_count() or 1):.0f} available; the machine is "
+        f"shared, load average now {os.getloadavg()[0]:.1f})"
+    )
     print_figures(log, elapsed, bucket=max(10.0, round(args.duration / 10)), arrival_times=times)
     stages = Counter(outcome["done"] or "unfinished at the hard time limit" for outcome in outcomes)
     print("\nsubmitters: " + ", ".join(f"{count} {stage}" for stage, count in stages.most_common()))
