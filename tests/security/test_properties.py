@@ -68,8 +68,11 @@ def exchange_events(draw) -> dict:
             unique=True,
         )
     )
+    # Distinct titles: an abstract without a code is known by its title (a second one with the same
+    # title would be a second abstract, but this test could not tell which is which).
+    titles = draw(distinct(marked_up(), abstract_count, abstract_count))
     abstracts = []
-    for code in codes:
+    for code, title in zip(codes, titles, strict=True):
         names = draw(st.lists(st.sampled_from(affiliation_pool), min_size=1, max_size=4, unique=True))
         authors = []
         for last_name in draw(st.lists(st.sampled_from(people), min_size=1, max_size=4, unique=True)):
@@ -87,7 +90,7 @@ def exchange_events(draw) -> dict:
             "code": draw(st.one_of(st.none(), st.just(code))),
             "session": draw(st.one_of(st.none(), st.sampled_from(sessions))) if sessions else None,
             "status": draw(st.sampled_from(["submitted", "accepted", "rejected", "withdrawn"])),
-            "title": draw(marked_up()),
+            "title": title,
             "authors": authors,
             "affiliations": [{"index": n, "name": name} for n, name in enumerate(names, 1)],
             "text": "\n\n".join(draw(st.lists(marked_up(), min_size=1, max_size=3))),
