@@ -33,6 +33,7 @@ LEFT_TO_DEFAULTS = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "CONTENT_SECURITY_POLICY",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' fixture for Playwright
 )
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
