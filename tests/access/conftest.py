@@ -40,8 +40,8 @@ def account_limits(**limits: tuple[int, int]) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture
 def start_server(django_db_setup, django_db_blocker, collected_static_files, celery_queue):
-    """Starts gunicorn on the test database with extra environment variables; yields a function
-    that returns its base URL. Servers are stopped after the test."""
+    """Starts gunicorn on the test database (whatever ``env`` says) with extra environment variables;
+    yields a function that returns its base URL. Servers are stopped after the test."""
     servers = []
 
     def start(env: dict[str, str], workers: int = 1, name: str = "access") -> str:
@@ -52,9 +52,9 @@ def start_server(django_db_setup, django_db_blocker, collected_static_files, cel
         port = _free_port()
         full_env = {
             **os.environ,
+            **env,
             "DATABASE_URL": database_url,
             "CELERY_TASK_DEFAULT_QUEUE": celery_queue,
-            **env,
         }
         command = [sys.executable, "-m", "gunicorn", "conference.wsgi", "-b", f"127.0.0.1:{port}"]
         with open(log_path, "w") as log:
