@@ -384,6 +384,31 @@ def _initial_forms(page: bytes) -> dict[str, int]:
     }
 
 
+class StopFlag:
+    """The driver's "stop" to its client processes: one shared integer, no lock, so a client killed at any
+    moment cannot leave the driver waiting on a lock it held (as a multiprocessing Event or Queue can)."""
+
+    def __init__(self, context) -> None:
+        self.value = context.RawValue("i", 0)
+
+    def set(self) -> None:
+        self.value.value = 1
+
+    def is_set(self) -> bool:
+        return self.value.value == 1
+
+    def wait(self, seconds: float) -> None:
+        deadline = time.time() + seconds
+        while not self.is_set() and time.time() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.time())))
+
+
+def _write_atomically(path: Path, data) -> None:
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(data))
+    os.replace(partial, path)
+
+
 def submitter(
     plan: dict, base: tuple[str, int], t0: float, options: dict, stop, log: list, outcomes: list
 ) -> None:
@@ -492,9 +517,9 @@ def reader(n: int, base: tuple[str, int], t0: float, options: dict, stop, log: l
         stop.wait(rng.expovariate(1 / options["reader_pause"]) if options["reader_pause"] > 0 else 0)
 
 
-def load_process(index: int, role: str, work: list, base, t0: float, options: dict, stop, results) -> None:
-    """A separate client process: one thread per submitter (or reader); reports progress every 10 s and
-    sends its whole log back when its threads are done."""
+def load_process(index: int, role: str, work: list, base, t0: float, options: dict, stop: StopFlag) -> None:
+    """A separate client process: one thread per submitter (or reader); writes its progress every 10 s and
+    its whole log when its threads are done, as files in ``options["exchange"]``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides when to stop
     log: list = []
     outcomes: list = []
@@ -518,7 +543,8 @@ def load_process(index: int, role: str, work: list, base, t0: float, options: di
         if time.time() > next_report:
             entries = list(log)
             finished = sum(1 for outcome in list(outcomes) if outcome["done"])
-            results.put(("progress", index, len(entries), sum(1 for e in entries if e[4]), finished))
+            progress = [len(entries), sum(1 for e in entries if e[4]), finished]
+            _write_atomically(Path(options["exchange"]) / f"progress-{index}.json", progress)
             next_report += 10
         if time.time() > options["hard_deadline"] + REQUEST_TIMEOUT + 5 or (
             role == "submitters" and stop.is_set() and time.time() > stopped_at + 5
@@ -526,7 +552,8 @@ def load_process(index: int, role: str, work: list, base, t0: float, options: di
             break  # threads still waiting for an answer are abandoned (daemons); see the report
         if not stop.is_set():
             stopped_at = time.time()
-    results.put(("done", index, list(log), [dict(outcome) for outcome in outcomes], time.process_time()))
+    report = {"log": list(log), "outcomes": [dict(o) for o in outcomes], "cpu": time.process_time()}
+    _write_atomically(Path(options["exchange"]) / f"done-{index}.json", report)
 
 
 # --- Set-up ------------------------------------------------------------------------------------------------
@@ -894,7 +921,8 @@ def check(event_id: int, outcomes: list[dict]) -> tuple[int, int, int]:
                 f"{outcome['email']}: {len(mine)} abstracts stored ({[m['pk'] for m in mine]}), one expected"
             )
             continue
-        record = {key: value for key, value in mine[0].items() if key != "pk"}
+        # Compared as JSON: the outcomes came from the load processes as JSON (tuples became lists).
+        record = json.loads(json.dumps({key: value for key, value in mine[0].items() if key != "pk"}))
         if mine[0]["pk"] != outcome["pk"]:
             differing += 1
             show(f"{outcome['email']}: stored as abstract {mine[0]['pk']}, the answer said {outcome['pk']}")
@@ -926,14 +954,13 @@ def _terminated(signum, frame) -> None:
 
 
 def run_load(
-    args, setup: dict, base: tuple[str, int], plans: list[dict]
+    args, setup: dict, base: tuple[str, int], plans: list[dict], exchange: Path
 ) -> tuple[list, list, float, int, float]:
     """Start the load processes, wait for the submitters, then stop the readers; returns the merged log,
     the submitters' outcomes, the elapsed seconds, the most database connections seen and the CPU seconds
     the load processes used."""
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    stop = context.Event()
+    stop = StopFlag(context)
     t0 = time.time() + 3  # the processes need a moment to start
     grace = max(60.0, args.duration * 0.5)
     options = {
@@ -942,13 +969,14 @@ def run_load(
         "think": args.think,
         "reader_pause": args.reader_pause,
         "hard_deadline": t0 + args.duration + grace,
+        "exchange": str(exchange),
     }
     submitter_processes = max(1, min(args.load_processes - (1 if args.readers else 0), len(plans)))
     work = [("submitters", plans[n::submitter_processes]) for n in range(submitter_processes)]
     if args.readers:
         work.append(("readers", list(range(args.readers))))
     processes = [
-        context.Process(target=load_process, args=(index, role, chunk, base, t0, options, stop, results))
+        context.Process(target=load_process, args=(index, role, chunk, base, t0, options, stop))
         for index, (role, chunk) in enumerate(work)
     ]
     for process in processes:
@@ -968,18 +996,22 @@ def run_load(
             if time.time() > options["hard_deadline"] + REQUEST_TIMEOUT + 30:
                 print("hard time limit: the load processes did not report; stopping them")
                 break
-            try:
-                message = results.get(timeout=2)
-            except Exception:  # queue.Empty: nothing this time
-                message = None
-            if message and message[0] == "progress":
-                progress[message[1]] = message[2:]
-            elif message and message[0] == "done":
-                finished.add(message[1])
-                log += message[2]
-                outcomes += message[3]
-                client_cpu += message[4]
-                progress[message[1]] = (len(message[2]), sum(1 for e in message[2] if e[4]), len(message[3]))
+            time.sleep(2)
+            for index in set(range(len(processes))) - finished:
+                done, partial = exchange / f"done-{index}.json", exchange / f"progress-{index}.json"
+                if done.exists():
+                    report = json.loads(done.read_text())
+                    finished.add(index)
+                    log += [tuple(entry) for entry in report["log"]]
+                    outcomes += report["outcomes"]
+                    client_cpu += report["cpu"]
+                    progress[index] = (
+                        len(report["log"]),
+                        sum(1 for e in report["log"] if e[4]),
+                        sum(1 for outcome in report["outcomes"] if outcome["done"]),
+                    )
+                elif partial.exists():
+                    progress[index] = json.loads(partial.read_text())
             most_connections = max(most_connections, database_connections())
             if time.time() > next_print:
                 requests = sum(p[0] for p in progress.values())
@@ -1101,7 +1133,9 @@ def main() -> int:
         )
         warm_up(base, setup, args.workers)
         cpu_before = cpu_seconds(gunicorn.pid), cpu_seconds(worker.pid)
-        log, outcomes, elapsed, most_connections, client_cpu = run_load(args, setup, base, plans)
+        exchange = run_dir / "exchange"
+        exchange.mkdir()
+        log, outcomes, elapsed, most_connections, client_cpu = run_load(args, setup, base, plans, exchange)
         server_cpu = cpu_seconds(gunicorn.pid) - cpu_before[0], cpu_seconds(worker.pid) - cpu_before[1]
         stop_process(gunicorn, "gunicorn")
         submitted = sum(1 for o in outcomes if o["expected"] and o["expected"]["status"] == "submitted")
