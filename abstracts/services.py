@@ -229,7 +229,13 @@ def _replace_authors(abstract: Abstract, authors: tuple[AuthorEntry, ...]) -> No
 
 
 def _person_for(
-    event_id: int, entry: AuthorEntry, previous_people: set[int], problems: dict, position: int
+    event_id: int,
+    entry: AuthorEntry,
+    previous_people: set[int],
+    problems: dict,
+    position: int,
+    *,
+    first_try: bool = True,
 ) -> Person | None:
     """The event's record of this author: found by ORCID or e-mail, otherwise a new one.
 
@@ -250,7 +256,14 @@ def _person_for(
         return None
     person = by_orcid or by_email
     if person is None:
-        return Person.objects.create(event_id=event_id, email=entry.email, orcid=entry.orcid, **typed)
+        try:
+            with transaction.atomic():
+                return Person.objects.create(event_id=event_id, email=entry.email, orcid=entry.orcid, **typed)
+        except IntegrityError:
+            if not first_try:
+                raise
+            # Another submission created this author (same e-mail or ORCID iD) a moment ago; use that record.
+            return _person_for(event_id, entry, previous_people, problems, position, first_try=False)
     # This abstract's own authorships are already gone: any left belong to other abstracts.
     shared = Authorship.objects.filter(person=person).exists()
     if shared and person.name_key != text_key(entry.name):
