@@ -12,6 +12,7 @@ import sqlite3
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.templatetags.static import static
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,13 @@ MESSAGE = (
     "if you were sending a form, check whether it arrived before sending it again."
 )
 # Standalone: the site's base template asks for the signed-in user, which needs the database.
-PAGE = f"""<!doctype html>
+# The stylesheet is the site's own (no inline style: the Content-Security-Policy refuses it).
+PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Briefly unavailable</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 4em auto; padding: 0 1em">
-<h1>Briefly unavailable</h1>
-<p>{MESSAGE}</p>
+<title>Briefly unavailable</title><link rel="stylesheet" href="{stylesheet}"></head>
+<body><main class="page"><h1>Briefly unavailable</h1>
+<p>{message}</p></main>
 </body>
 </html>
 """
@@ -53,7 +54,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         response = JsonResponse(error_body("database_unavailable", MESSAGE), status=503)
     else:
-        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+        page = PAGE.format(stylesheet=static("css/site.css"), message=MESSAGE)
+        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -93,6 +93,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on pages; refused log-ins, sign-ups and resets answered with 429.
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
+    "accounts.middleware.RateLimitedMiddleware",
+    # A database that cannot be reached (restart, fail-over) is a 503 saying so, not a 500.
+    "conference.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "conference.urls"
@@ -132,6 +137,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test worker and web server must see the test database, so it lives in a file,
     # not in memory; one per test run, so two runs on one machine do not collide.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer (restarting, unreachable) fails a request in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -180,9 +190,11 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, but a Redis that is down is a cache miss, not a 500 (conference/cache.py).
+            "BACKEND": "conference.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "abstractbook"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -206,6 +218,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {"visibility_timeout": 3600}
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task subscribes to its result in Redis; with Redis down, Celery's default (20 tries, 1 s
+# apart) held every save that queues a task for 19 s. Fail fast: the callers log it, reconcile catches up.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -236,6 +253,64 @@ SECURE_PROXY_SSL_HEADER = (
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20_000)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF token from the cookie: forms carry it, Swagger UI gets it in its page.
+CSRF_COOKIE_HTTPONLY = True
+# HTTPS only (production, where the cookies are secure): browsers remember it for a year. At a bare
+# domain whose other subdomains are not all on HTTPS, set SECURE_HSTS_INCLUDE_SUBDOMAINS=0 and
+# SECURE_HSTS_PRELOAD=0 (preload is the consent to be put on the browsers' built-in list).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# Redirects http:// to https:// by default only where the app can tell them apart (behind the proxy);
+# the health check stays on plain HTTP for the container's probe.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_PROXY_SSL_HEADER is not None)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# On HTML pages (accounts/middleware.py): only the app's own scripts, styles, images and fonts.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+CONTENT_SECURITY_POLICY_BY_PATH = {
+    # Django's change lists and widgets set style attributes.
+    "/admin/": CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+    # Swagger UI's page starts it with an inline script and an inline style.
+    "/api/docs/": CONTENT_SECURITY_POLICY.replace(
+        "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+    ).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+}
+
+# The client's address is REMOTE_ADDR; behind N proxies of one's own that each append to
+# X-Forwarded-For, set TRUSTED_PROXY_COUNT=N (the API's throttles and the limits below use it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Brute-force protection (accounts/ratelimits.py), as (attempts, seconds); 0 attempts: no limit.
+# Counted in the cache: Redis with REDIS_URL (all processes together), else per process.
+ACCOUNT_RATE_LIMITS = {
+    # Failed log-ins to one account from one address; then even the right password waits.
+    "login_failures_per_account": (
+        env_int("LOGIN_FAILURES_PER_ACCOUNT", 5),
+        env_int("LOGIN_LOCK_SECONDS", 15 * 60),
+    ),
+    # Failed log-ins from one address to any accounts (people behind one NAT share it).
+    "login_failures_per_address": (
+        env_int("LOGIN_FAILURES_PER_ADDRESS", 50),
+        env_int("LOGIN_LOCK_SECONDS", 15 * 60),
+    ),
+    "signups_per_address": (env_int("SIGNUPS_PER_ADDRESS", 20), env_int("SIGNUP_WINDOW_SECONDS", 3600)),
+    "password_resets_per_address": (
+        env_int("PASSWORD_RESETS_PER_ADDRESS", 10),
+        env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600),
+    ),
+    "password_resets_per_account": (
+        env_int("PASSWORD_RESETS_PER_ACCOUNT", 3),
+        env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600),
+    ),
+}
 
 # Swagger UI (drf-spectacular-sidecar) is served from this app's static files; api/staticfiles.py says why
 # through a finder of its own rather than the sidecar app.
@@ -261,7 +336,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.errors.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumbers",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -272,6 +347,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # X-Forwarded-For only from proxies of one's own (else anyone could throttle as anyone).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # Requests per address (anonymous), per token and per signed-in browser session: "N/second|minute|hour|day".
 API_THROTTLE_RATES = {

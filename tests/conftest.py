@@ -77,6 +77,28 @@ def mail_folder(tmp_path_factory):
     return folder
 
 
+ACCOUNT_RATE_LIMIT_VARIABLES = (
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "SIGNUPS_PER_ADDRESS",
+    "PASSWORD_RESETS_PER_ADDRESS",
+    "PASSWORD_RESETS_PER_ACCOUNT",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def account_rate_limits_lifted():
+    """Tests sign up and log in from 127.0.0.1 all run long, and runs share Redis: the brute-force
+    limits (accounts/ratelimits.py) are off for them, here and in servers; tests/access sets its own."""
+    from django.test import override_settings
+
+    for variable in ACCOUNT_RATE_LIMIT_VARIABLES:
+        os.environ[variable] = "0"
+    lifted = {name: (0, seconds) for name, (_attempts, seconds) in settings.ACCOUNT_RATE_LIMITS.items()}
+    with override_settings(ACCOUNT_RATE_LIMITS=lifted):
+        yield
+
+
 @pytest.fixture(scope="session")
 def celery_queue():
     """A queue of this test run's own, so no other worker on the machine takes its tasks."""
