@@ -6,6 +6,7 @@ under the hash of everything that decides its look (``part_key``); a part alread
 never laid out again, which is what makes a rebuild after a small edit quick.
 """
 
+import gc
 import hashlib
 import json
 import logging
@@ -82,7 +83,7 @@ def render_part(*, key: str, html: str, cache_dir: Path, static_dir: Path, media
     if existing is not None:
         return existing
     fetcher = BookURLFetcher(static_dir=static_dir, media_dir=media_dir)
-    with _quiet_about_links_to_other_parts():
+    with _quiet_about_links_to_other_parts(), cyclic_gc_paused():
         document = HTML(string=html, base_url=BOOK_BASE_URL, url_fetcher=fetcher).render()
         anchors: dict[str, int] = {}
         stamps: dict[str, tuple[int, float, float]] = {}
@@ -117,6 +118,23 @@ def render_part(*, key: str, html: str, cache_dir: Path, static_dir: Path, media
     }
     _write_atomically(cache_dir / f"{key}.json", json.dumps(meta).encode())
     return part
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Laying out a part, or planning a book, allocates millions of short-lived objects, and Python's
+    cyclic garbage collector would walk them (and everything else alive) hundreds of times: about a
+    sixth of a part's CPU time and half of planning's, measured with benchmarks/book.py. The work is
+    bounded in size, so its garbage is left until it is done and then collected in one pass (it is
+    all in the youngest generation). Usable as a decorator."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect(0)
 
 
 class _LinksToOtherParts(logging.Filter):

@@ -34,7 +34,15 @@ from django.utils import timezone
 from abstracts.selectors import PrintedAbstract, programme
 from books.assembly import Layout, OutlineEntry, Stamp, assemble, even
 from books.models import BookBuild
-from books.rendering import Part, part_key, render_part, stored_part, style_fingerprint, warm_up
+from books.rendering import (
+    Part,
+    cyclic_gc_paused,
+    part_key,
+    render_part,
+    stored_part,
+    style_fingerprint,
+    warm_up,
+)
 from books.selectors import latest_good_build
 from conference.models import Event
 from indexes.models import AuthorIndexEntry, IndexState, KeywordIndexEntry
@@ -104,6 +112,7 @@ class BookPlan:
         return sum(len(piece.abstract_ids) for piece in self.slices)
 
 
+@cyclic_gc_paused()
 def plan_book(
     event: Event, *, slice_size: int | None = None, on_slice: Callable[[Slice], None] | None = None
 ) -> BookPlan:
@@ -304,6 +313,7 @@ def _cover_event(cover: dict) -> Event:
 Renderer = Callable[[list[tuple[str, str]]], dict[str, Part]]
 
 
+@cyclic_gc_paused()
 def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path: Path) -> FinishedBook:
     """Lay out the indexes and the running header with the body's page numbers; assemble.
 
