@@ -1,20 +1,29 @@
 """Unicode edge cases are kept byte for byte through the web form, the API and the exchange round trip,
 shown in the pages and printed in the PDF: right-to-left text and marks, combining characters, emoji
-with zero-width joiners and flags, zero-width non-joiners, characters outside the Basic Multilingual Plane.
+with zero-width joiners and flags, zero-width non-joiners, characters outside the Basic Multilingual Plane,
+Chinese, Japanese and Korean.
 
-What the PDF can draw depends on the fonts: the bundled Noto Serif (Latin, Greek, Cyrillic) and the
-server's fallback fonts (DejaVu, installed with the app: Arabic, Hebrew, mathematical letters). Emoji
-and CJK ideographs have no font there and print as blanks; they stay in the data, the pages and the API.
+What the PDF can draw depends on the fonts: the bundled Noto Serif (Latin, Greek, Cyrillic), the bundled
+fallbacks (static/book/fonts/fallback: Noto Emoji, monochrome, whose ligatures make one glyph of a ZWJ
+sequence, a flag or a skin tone; Droid Sans Fallback: CJK unified ideographs, kana, hangul) and the
+server's fonts (DejaVu, installed with the app: Arabic, Hebrew, mathematical letters). Ideographs outside
+the basic CJK block (𠜎, extension B) and Egyptian hieroglyphs have no font and print as blanks; they
+stay in the data, the pages and the API.
 """
 
+import html
 import json
+import re
+import subprocess
 import unicodedata
 from io import StringIO
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from PIL import Image
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -31,7 +40,9 @@ COMBINING = "Rene\u0301e Zo\u0308e Nguye\u0302\u0303n"  # decomposed accents, tw
 EMOJI = f"Lab 👩{ZWJ}🔬 team 🇩🇪 🇯🇵 👋🏽"  # a ZWJ sequence, two flags, a skin tone
 PERSIAN = f"می{ZWNJ}خواهم"  # a zero-width non-joiner inside a word
 NON_BMP = "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠜎 𓂀"  # mathematical Fraktur, a CJK extension B ideograph, a hieroglyph
-ALL = (ARABIC, HEBREW, COMBINING, EMOJI, PERSIAN, NON_BMP)
+CJK = "中文摘要 漢字 ひらがな カタカナ 한국어"  # simplified and traditional ideographs, kana, hangul
+CJK_AFFILIATION = "東京大学 서울대학교"
+ALL = (ARABIC, HEBREW, COMBINING, EMOJI, PERSIAN, NON_BMP, CJK)
 
 
 def content_of(abstract: Abstract) -> dict:
@@ -48,13 +59,13 @@ def content_of(abstract: Abstract) -> dict:
 
 
 EXPECTED = {
-    "title": f"{COMBINING} {EMOJI}",
+    "title": f"{COMBINING} {EMOJI} {CJK}",
     "text": "\n\n".join(ALL),
     "note": ARABIC,
     "first_name": ARABIC,
     "last_name": HEBREW,
-    "affiliation": f"{PERSIAN} {NON_BMP}",
-    "keywords": [EMOJI, COMBINING],
+    "affiliation": f"{PERSIAN} {NON_BMP} {CJK_AFFILIATION}",
+    "keywords": [EMOJI, COMBINING, CJK],
 }
 
 
@@ -128,6 +139,7 @@ def unicode_exchange() -> dict:
                 "authors": [
                     {"first_name": ARABIC, "last_name": HEBREW, "affiliations": [1], "presenting": True},
                     {"first_name": "", "last_name": NON_BMP, "affiliations": [1], "presenting": False},
+                    {"first_name": "小明", "last_name": "王", "affiliations": [1], "presenting": False},
                 ],
                 "affiliations": [{"index": 1, "name": EXPECTED["affiliation"]}],
                 "note": ARABIC,
@@ -167,7 +179,64 @@ def visible(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
 
 
-def test_the_pdf_prints_right_to_left_combining_and_non_bmp_text_and_keeps_the_rest_intact(tmp_path):
+EMOJI_SEQUENCES = ("👩\u200d🔬", "🇩🇪", "🇯🇵", "👋🏽")  # a ZWJ sequence, two flags, a skin tone
+CJK_WORDS = tuple((CJK + " " + CJK_AFFILIATION + " 王 小明").split())
+
+
+def glyph_texts(path: Path) -> dict[str, set[str]]:
+    """Per embedded font (by name, without the subset tag), what its glyphs stand for: its Unicode map."""
+    texts: dict[str, set[str]] = {}
+    with pikepdf.open(path) as pdf:
+        stack = [page.obj.get("/Resources") for page in pdf.pages]
+        while stack:
+            resources = stack.pop()
+            if resources is None:
+                continue
+            for font in resources.get("/Font", {}).values():
+                name = str(font.get("/BaseFont", "")).split("+")[-1]
+                unicode_map = font.ToUnicode.read_bytes() if "/ToUnicode" in font else b""
+                for section in re.findall(rb"beginbfchar(.*?)endbfchar", unicode_map, re.DOTALL):
+                    for _glyph, text in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", section):
+                        texts.setdefault(name, set()).add(bytes.fromhex(text.decode()).decode("utf-16-be"))
+            stack.extend(form.get("/Resources") for form in resources.get("/XObject", {}).values())
+    return texts
+
+
+def inked_boxes(path: Path, tmp_path: Path, words: tuple[str, ...]) -> dict[str, list[float]]:
+    """Where the PDF sets each of ``words`` (as pdftotext finds them), how much ink the rendered page has
+    there: per word, for each place, the share of the box's pixels that are not white (0 for a blank)."""
+    words_by_page = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        check=True,
+    ).stdout.split("<page ")[1:]
+    found: dict[str, list[float]] = {word: [] for word in words}
+    dpi = 100
+    for number, page in enumerate(words_by_page, 1):
+        boxes = [
+            (html.unescape(text), tuple(round(float(value) * dpi / 72) for value in box))
+            for *box, text in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+            )
+        ]
+        if not any(text in found for text, _box in boxes):
+            continue
+        image = tmp_path / f"page-{number}"
+        page_range = ["-f", str(number), "-l", str(number)]
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", *page_range, path, image], check=True
+        )
+        pixels = Image.open(f"{image}.png").convert("L")
+        for text, box in boxes:
+            if text in found:
+                crop = pixels.crop(box)
+                found[text].append(sum(crop.histogram()[:224]) / max(1, crop.width * crop.height))
+    return found
+
+
+def test_the_pdf_prints_emoji_cjk_right_to_left_combining_and_non_bmp_text(tmp_path):
     import_event(unicode_exchange(), publish=True)
     out = tmp_path / "book.pdf"
     call_command("build_book", "unicode", "-o", str(out), "--processes", "1", stdout=StringIO())
@@ -175,7 +244,7 @@ def test_the_pdf_prints_right_to_left_combining_and_non_bmp_text_and_keeps_the_r
         Path(keep).write_bytes(out.read_bytes())
 
     text = unicodedata.normalize("NFC", printed_text(out))
-    for value in (ARABIC, COMBINING, PERSIAN, "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"):
+    for value in (ARABIC, COMBINING, PERSIAN, "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", *CJK_WORDS):
         assert unicodedata.normalize("NFC", visible(value)) in text, value
     # Hebrew points come back from the PDF's text in another order (each cluster is one glyph run):
     # the letters are compared; the points are checked on the rendered page (docs in the report).
@@ -184,3 +253,17 @@ def test_the_pdf_prints_right_to_left_combining_and_non_bmp_text_and_keeps_the_r
     # (contents, abstract, keyword index): a character without a glyph blanks itself, nothing else.
     assert text.count("Renée Zöe Nguyễn") >= 3
     assert "Lab" in text and "team" in text
+
+    # Each emoji sequence is one glyph of the emoji font (its ligatures shaped it), each CJK character
+    # a glyph of the CJK font: drawn from fonts that have them, not numbered past a font's glyphs.
+    fonts = glyph_texts(out)
+    assert set(EMOJI_SEQUENCES) <= fonts.get("Book-Emoji", set()), sorted(fonts)
+    assert set("".join(CJK_WORDS)) <= fonts.get("Book-CJK", set()), sorted(fonts)
+    # And they leave ink on the page wherever they are set: the running header, the contents, the
+    # abstract's title, affiliations and text, the keywords and both indexes.
+    # (Blank, as with the fonts before, a box has at most a neighbour's edge in it: under 0.06.)
+    ink = inked_boxes(out, tmp_path, (*EMOJI_SEQUENCES, *CJK_WORDS))
+    for word, places in ink.items():
+        assert places and min(places) > 0.1, (word, places)
+    for word in (*EMOJI_SEQUENCES, *CJK.split()):
+        assert len(ink[word]) >= 4, (word, ink[word])  # contents, title, keywords, keyword index, …
