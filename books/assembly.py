@@ -371,25 +371,27 @@ def _use_whole_bundled_fonts(pdf: pikepdf.Pdf, bundled: dict[str, BundledFont]) 
 
 def _link_contents(pdf: pikepdf.Pdf, front: Part, layout: Layout, anchor_pages: dict, height: float) -> None:
     """Make the contents lines clickable: links to abstracts and indexes laid out in other parts."""
-    for index, target, (x, y, w, h) in front.links:
+    pages = [page.obj for page in pdf.pages]  # looked up once: indexing pdf.pages per link is slow
+    annotations: dict[int, list] = {}
+    for index, target, (left, top, right, bottom) in front.links:
         number = anchor_pages.get(target)
         if number is None:
             continue
-        page = pdf.pages[index]
-        rect = [x * CSS_PX, height - (y + h) * CSS_PX, (x + w) * CSS_PX, height - y * CSS_PX]
-        destination = pdf.pages[layout.index_of(number)].obj
-        annotation = pdf.make_indirect(
+        rect = [left * CSS_PX, height - bottom * CSS_PX, right * CSS_PX, height - top * CSS_PX]
+        annotations.setdefault(index, []).append(
             Dictionary(
                 Type=Name.Annot,
                 Subtype=Name.Link,
                 Rect=Array(rect),
                 Border=Array([0, 0, 0]),
-                Dest=Array([destination, Name.Fit]),
+                Dest=Array([pages[layout.index_of(number)], Name.Fit]),
             )
         )
-        if "/Annots" not in page.obj:
-            page.obj.Annots = pdf.make_indirect(Array())
-        page.obj.Annots.append(annotation)
+    for index, page_annotations in annotations.items():
+        page = pages[index]
+        if "/Annots" not in page:
+            page.Annots = pdf.make_indirect(Array())
+        page.Annots.extend(pdf.make_indirect(annotation) for annotation in page_annotations)
 
 
 def _label_pages(pdf: pikepdf.Pdf, layout: Layout) -> None:

@@ -32,7 +32,8 @@ class Part:
     anchors: dict[str, int] = field(default_factory=dict)  # anchor → page index within the part
     # Placeholders where a number is set in after layout: anchor → (page index, right, top) in CSS px.
     stamps: dict[str, tuple[int, float, float]] = field(default_factory=dict)
-    # Links to anchors in other parts: (page index, anchor, (x, y, width, height) in CSS px from top left).
+    # Links to anchors in other parts: (page index, anchor, (left, top, right, bottom) in CSS px from the
+    # top left; WeasyPrint's Page.links gives corners, though its docstring says width and height).
     links: tuple[tuple[int, str, tuple[float, float, float, float]], ...] = ()
     refused: tuple[str, ...] = ()  # URLs the fetcher refused while laying this part out
 

@@ -463,7 +463,8 @@ class ProcessPoolRenderer:
         return {key: future.result() for key, future in futures.items()}
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        # The book is stored by now; the processes exit (about half a second) without holding it up.
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _media() -> Path:

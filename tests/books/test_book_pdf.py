@@ -99,6 +99,58 @@ def test_every_contents_line_names_the_page_its_abstract_is_on(demo_book):
         assert title_start in text, f"{code}'s title is not on page {printed}"
 
 
+def test_every_contents_line_links_to_the_page_its_abstract_is_on(demo_book):
+    reader = demo_book["reader"]
+    index_of_object = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    front = [index for index, label in enumerate(demo_book["labels"]) if not label.isdigit()]
+    lines_on_page: dict[int, list[tuple[str, str]]] = {}  # page index → (code, what its contents line says)
+    for code, abstract in demo_book["abstracts"].items():
+        number = demo_book["build"].page_numbers.get(str(abstract.pk))
+        if number is not None:
+            line = squash(f"{code} " + re.sub(r"<[^>]+>", "", abstract.title)).replace(" ", "")
+            lines_on_page.setdefault(demo_book["index_of_page"][str(number)], []).append((code, line))
+    linked = set()
+    checked: list[tuple[int, float, float, int]] = []  # (contents page, bottom, top, page linked to)
+    unchecked: list[tuple[int, float, float, int]] = []
+    for index in front:
+        page = reader.pages[index]
+        fragments: list[tuple[str, float, float]] = []  # (text, x, y) in PDF points, as drawn
+
+        def visit(text, cm, tm, _font, _size, fragments=fragments):
+            x, y = tm[4], tm[5]
+            fragments.append((text, cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5]))
+
+        page.extract_text(visitor_text=visit)
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            left, bottom, right, top = (float(value) for value in annotation["/Rect"])
+            assert top - bottom < 20, "a link is one line high"
+            under = "".join(
+                text for text, x, y in fragments if left - 1 <= x < right and bottom - 1 <= y <= top + 1
+            )
+            under = squash(under).replace(" ", "").rstrip(".")
+            target = index_of_object[annotation["/Dest"][0].idnum]
+            if not under:  # WeasyPrint links each box inside the <a>, the leader's too: checked below
+                unchecked.append((index, bottom, top, target))
+                continue
+            checked.append((index, bottom, top, target))
+            if under in ("Authorindex", "Keywordindex"):
+                assert squash(demo_book["texts"][target]).replace(" ", "").startswith(under)
+                linked.add(under)
+                continue
+            matches = [code for code, line in lines_on_page.get(target, []) if under and under in line]
+            assert matches, f"the link over {under!r} on contents page {index} goes to page {target}"
+            linked.update(matches)
+    assert linked == set(demo_book["abstracts"]) | {"Authorindex", "Keywordindex"}
+    for index, bottom, top, target in unchecked:  # it shares a line with a checked link to the same page
+        assert any(
+            (index, target) == (page, linked_to) and bottom < line_top and top > line_bottom
+            for page, line_bottom, line_top, linked_to in checked
+        ), f"a link on contents page {index} goes to page {target}, elsewhere than its line"
+
+
 def parse_index(book: dict, heading: str, next_heading: str | None) -> list[tuple[str, list[int]]]:
     numbered = [index for index, label in enumerate(book["labels"]) if label.isdigit()]
     # Without the running header and page number laid over each page after the index was set.
