@@ -142,6 +142,19 @@ class Abstract(models.Model):
         blank=True,
         related_name="abstracts",
     )
+    # The confirmation e-mail (abstracts.services): each submit makes one due; sent means not due.
+    confirmation_due_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a confirmation e-mail not sent yet fell due."
+    )
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last confirmation e-mail was sent."
+    )
+    confirmation_claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A worker sending the confirmation holds it until then.",
+    )
     keywords = models.ManyToManyField(Keyword, through="AbstractKeyword", related_name="abstracts")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,11 +1,15 @@
 """Writes to abstracts. Each service that changes what the book prints marks the event changed."""
 
 import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abstracts.models import (
@@ -27,6 +31,12 @@ from conference.models import Event
 log = logging.getLogger(__name__)
 
 EDITABLE_STATUSES = (Abstract.Status.DRAFT, Abstract.Status.SUBMITTED)
+# Confirmation e-mails, sent as decision letters are: a worker sending one keeps others off it this
+# long (far more than a send takes: the SMTP connection gives up after SMTP_TIMEOUT_SECONDS); one due
+# this long and held by no worker has lost its task, and the periodic resend queues it again.
+CONFIRMATION_CLAIM = timedelta(minutes=10)
+CONFIRMATION_RESEND_AFTER = timedelta(minutes=1)
+SMTP_TIMEOUT_SECONDS = 60
 
 
 class SubmissionRefused(Exception):
@@ -69,7 +79,8 @@ def abstract_save(
 
     A draft needs only what can be stored (a title, authors with last names, allowed markup);
     submitting needs everything ``submission_problems`` checks. Raises ``SubmissionRefused``
-    with messages per field; nothing is written then.
+    with messages per field; nothing is written then. Each submit, the first or one after an edit,
+    makes a confirmation e-mail due, queued after the commit (``abstract_confirmation_send``).
     """
     content = _normalised(content)
     # A submitted abstract stays complete: its changes are checked as a submission is.
@@ -102,6 +113,8 @@ def abstract_save(
         if newly_submitted:
             abstract.status = Abstract.Status.SUBMITTED
             abstract.submitted_at = timezone.now()
+        if submit:
+            abstract.confirmation_due_at = timezone.now()
         abstract.save()
         _replace_authors(abstract, content.authors)
         _replace_keywords(abstract, content.keywords)
@@ -115,7 +128,7 @@ def abstract_save(
                 details={"from": "draft", "to": "submitted"},
             )
     if submit:
-        transaction.on_commit(lambda: _send_confirmation(abstract.pk))
+        transaction.on_commit(lambda: abstract_confirmations_dispatch([abstract.pk]))
     return abstract
 
 
@@ -310,11 +323,89 @@ def _replace_keywords(abstract: Abstract, labels: tuple[str, ...]) -> None:
     ).delete()
 
 
-def _send_confirmation(abstract_id: int) -> None:
-    """Ask a worker to send the confirmation; a broker that is down must not fail the submission."""
+def abstract_confirmations_dispatch(abstract_ids: list[int]) -> int:
+    """Queue one confirmation task per abstract (after a commit). A broker that cannot be reached is
+    logged, not raised: the confirmations stay due and ``abstract_confirmations_resend`` queues them
+    again. Returns how many were queued."""
     from abstracts.tasks import send_submission_confirmation
 
-    try:
-        send_submission_confirmation.delay(abstract_id)
-    except Exception:
-        log.exception("Could not queue the confirmation e-mail for abstract %s", abstract_id)
+    for queued, abstract_id in enumerate(abstract_ids):
+        try:
+            send_submission_confirmation.apply_async(kwargs={"abstract_id": abstract_id}, retry=False)
+        except Exception as error:  # any broker failure; the periodic resend queues them again
+            log.warning("could not queue %d confirmation e-mails: %s", len(abstract_ids) - queued, error)
+            return queued
+    return len(abstract_ids)
+
+
+def abstract_confirmations_resend() -> int:
+    """Queue again the confirmations due for ``CONFIRMATION_RESEND_AFTER`` that no worker holds: their
+    task could not be queued (broker down) or was lost (periodic). Drafts wait for their next submit;
+    for a submitter without an e-mail address there is nothing to send, and the confirmation stops
+    being due. Returns how many were queued."""
+    now = timezone.now()
+    overdue = (
+        Abstract.objects.filter(confirmation_due_at__lt=now - CONFIRMATION_RESEND_AFTER)
+        .exclude(status=Abstract.Status.DRAFT)
+        .filter(Q(confirmation_claimed_until__isnull=True) | Q(confirmation_claimed_until__lt=now))
+    )
+    nobody = Q(submitter__isnull=True) | Q(submitter__email="")
+    overdue.filter(nobody).update(confirmation_due_at=None)
+    ids = list(overdue.exclude(nobody).order_by("confirmation_due_at").values_list("pk", flat=True)[:1000])
+    return abstract_confirmations_dispatch(ids) if ids else 0
+
+
+def abstract_confirmation_send(*, abstract_id: int) -> str:
+    """E-mail the submitter that their abstract arrived, if a confirmation is due and no other worker
+    is sending it: claimed with one conditional UPDATE first, so a task that runs twice, or beside
+    one the periodic resend queued, sends once.
+
+    Sent, it stops being due, unless the abstract was submitted again meanwhile: that submit's
+    confirmation stays due. Raises what the mail backend raises, still holding the claim; the
+    caller then calls ``abstract_confirmation_failed``.
+    """
+    now = timezone.now()
+    claimed = (
+        Abstract.objects.filter(pk=abstract_id, confirmation_due_at__isnull=False)
+        .exclude(status=Abstract.Status.DRAFT)
+        .filter(Q(confirmation_claimed_until__isnull=True) | Q(confirmation_claimed_until__lt=now))
+        .update(confirmation_claimed_until=now + CONFIRMATION_CLAIM)
+    )
+    if not claimed:
+        return "nothing to send"
+    abstract = Abstract.objects.select_related("event", "submitter").get(pk=abstract_id)
+    # A submit while this one is sent changes the due time: its own confirmation stays due.
+    this_submit = Abstract.objects.filter(pk=abstract_id, confirmation_due_at=abstract.confirmation_due_at)
+    address = abstract.submitter.email if abstract.submitter else ""
+    if not address:
+        with transaction.atomic():
+            this_submit.update(confirmation_due_at=None)
+            Abstract.objects.filter(pk=abstract_id).update(confirmation_claimed_until=None)
+        return "nobody to tell"
+    context = {
+        "abstract": abstract,
+        "event": abstract.event,
+        "url": settings.SITE_URL.rstrip("/") + abstract.get_absolute_url(),
+    }
+    EmailMessage(
+        subject=render_to_string("abstracts/email/submitted_subject.txt", context).strip(),
+        body=render_to_string("abstracts/email/submitted.txt", context),
+        to=[address],
+        connection=get_connection(timeout=SMTP_TIMEOUT_SECONDS),
+    ).send()
+    with transaction.atomic():
+        this_submit.update(confirmation_due_at=None)
+        Abstract.objects.filter(pk=abstract_id).update(
+            confirmation_sent_at=timezone.now(), confirmation_claimed_until=None
+        )
+    return "sent"
+
+
+def abstract_confirmation_failed(*, abstract_id: int, retry_in: int | None) -> None:
+    """Release the claim after a failed send. The confirmation falls due again in ``retry_in``
+    seconds, when the task retries (the periodic resend leaves it alone until a minute after), or,
+    with ``None``, is given up: no longer due, never sent."""
+    due = None if retry_in is None else timezone.now() + timedelta(seconds=retry_in)
+    Abstract.objects.filter(pk=abstract_id, confirmation_due_at__isnull=False).update(
+        confirmation_due_at=due, confirmation_claimed_until=None
+    )
