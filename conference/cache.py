@@ -1,14 +1,18 @@
-"""Django's Redis cache, except that a Redis that cannot be reached is a cache miss, not an error.
+"""Django's Redis cache, except that while Redis cannot be reached a cache of the process stands in.
 
-The cache holds nothing that must not be lost (API request counters, memoised reads), so while
-Redis restarts the app goes on with an empty cache instead of answering 500: reads miss, writes
-are dropped, request counters start again (throttles let requests through meanwhile). Each
-outage is logged, at most once a minute per process. ``check`` still raises, for /health/.
+The cache holds nothing that must not be lost (request counters, memoised reads), so while Redis
+restarts the app goes on instead of answering 500: every call goes to a ``LocMemCache`` of this
+process (the embedded default's cache, with the same key prefix, version and timeouts), so log-in
+limits and API throttles keep counting, per process as without ``REDIS_URL``. Once Redis answers
+again calls go to Redis again; what was kept in the process meanwhile is ignored (and may come back,
+until it expires, in a later outage). Each outage is logged, at most once a minute per process.
+``check`` still raises, for /health/.
 """
 
 import logging
 import time
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -19,53 +23,48 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 LOG_EVERY_SECONDS = 60
 
 
-def _fail_soft(name: str, answer_when_unreachable):
-    """``RedisCache.<name>``; if Redis is unreachable, ``answer_when_unreachable(*args, **kwargs)``."""
+def _or_local(name: str):
+    """``RedisCache.<name>``; if Redis is unreachable, the same call on the process's own cache."""
 
     def method(self, *args, **kwargs):
         try:
             return getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
         except UNREACHABLE as error:
             self._unreachable(name, error)
-            return answer_when_unreachable(*args, **kwargs)
+            return getattr(self._local, name)(*args, **kwargs)
 
     method.__name__ = name
     return method
 
 
-def _get(key, default=None, version=None):
-    return default
-
-
-def _incr(key, delta=1, version=None):
-    return delta  # as if counting started now
-
-
-def _set_many(data, *args, **kwargs):
-    return list(data)  # the keys not stored
-
-
 class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
+
+    def __init__(self, server, params: dict) -> None:
+        super().__init__(server, params)
+        # A LocMemCache's values belong to its name: every thread's instance of this cache shares them.
+        self._local = LocMemCache(f"{__name__}:{server}", params)
 
     def _unreachable(self, operation: str, error: Exception) -> None:
         now = time.monotonic()
         if now - ResilientRedisCache._last_logged >= LOG_EVERY_SECONDS:
             ResilientRedisCache._last_logged = now
-            log.warning("the cache (Redis) is unreachable, going on without it (%s): %s", operation, error)
+            log.warning(
+                "the cache (Redis) is unreachable, using the process's own (%s): %s", operation, error
+            )
 
     def check(self) -> None:
         """Raise if Redis does not answer (the cache's own methods never do)."""
         self._cache.get_client(write=True).ping()
 
-    get = _fail_soft("get", _get)
-    get_many = _fail_soft("get_many", lambda *args, **kwargs: {})
-    has_key = _fail_soft("has_key", lambda *args, **kwargs: False)
-    add = _fail_soft("add", lambda *args, **kwargs: False)
-    set = _fail_soft("set", lambda *args, **kwargs: None)
-    set_many = _fail_soft("set_many", _set_many)
-    touch = _fail_soft("touch", lambda *args, **kwargs: False)
-    incr = _fail_soft("incr", _incr)
-    delete = _fail_soft("delete", lambda *args, **kwargs: False)
-    delete_many = _fail_soft("delete_many", lambda *args, **kwargs: None)
-    clear = _fail_soft("clear", lambda *args, **kwargs: None)
+    get = _or_local("get")
+    get_many = _or_local("get_many")
+    has_key = _or_local("has_key")
+    add = _or_local("add")
+    set = _or_local("set")
+    set_many = _or_local("set_many")
+    touch = _or_local("touch")
+    incr = _or_local("incr")
+    delete = _or_local("delete")
+    delete_many = _or_local("delete_many")
+    clear = _or_local("clear")
