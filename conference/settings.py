@@ -190,7 +190,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache, but a Redis that is down is a cache miss, not a 500 (conference/cache.py).
+            # Django's Redis cache; while Redis is down each process uses its own memory (conference/cache.py).
             "BACKEND": "conference.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "abstractbook"),
@@ -445,5 +445,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.resend_unsent",
         "schedule": env_int("DECISIONS_SWEEP_SECONDS", 60),
     },
+    # Queues again submission confirmations not sent (broker down at submission, task lost).
+    "resend-submission-confirmations": {"task": "abstracts.resend_unsent_confirmations", "schedule": 120},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
