@@ -1164,7 +1164,11 @@ def main() -> int:
         print(
             f"  {args.submitters - len(outcomes)} submitters did not report (their load process was stopped)"
         )
-    emails = len(list(mail_dir.iterdir()))
+    # Django's file e-mail backend appends messages sent in the same second to one file, each ending
+    # in a line of 79 dashes.
+    emails = sum(
+        path.read_text(errors="replace").count("\n" + "-" * 79 + "\n") for path in mail_dir.iterdir()
+    )
     print(f"confirmation e-mails sent by the worker: {emails} for {submitted} submitted")
     print(f"gunicorn log: {server_log_summary(run_dir / 'gunicorn.log')}")
     print(f"worker log: {server_log_summary(run_dir / 'celery-worker.log')}")
