@@ -190,7 +190,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache; while Redis is down each process uses its own memory (conference/cache.py).
+            # Django's Redis cache; while Redis is down each process uses its own (conference/cache.py).
             "BACKEND": "conference.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "abstractbook"),
