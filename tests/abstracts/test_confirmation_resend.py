@@ -17,6 +17,7 @@ from abstracts.services import abstract_confirmations_resend
 from abstracts.tasks import resend_unsent_confirmations, send_submission_confirmation
 from conference.celery import app as celery_app
 from tests.abstracts.test_submission import form_data, open_call_event
+from tests.brokers import UNREACHABLE_BROKER, point_celery_at
 from tests.decisions import conftest as letters
 from tests.decisions.conftest import free_closed_port, mails_to, purge, tasks_go_to, wait_until
 from tests.factories import make_abstract, make_event
@@ -27,18 +28,11 @@ LOST = "nobody-reads-confirmations"
 own_worker = letters.own_worker  # the decision letters' fixture: a worker of a test's own
 
 
-def point_celery_at(url: str) -> None:
-    # Celery caches its connection pools; forget them so the next task uses this URL.
-    celery_app.conf.broker_url = celery_app.conf.broker_write_url = celery_app.conf.broker_read_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @contextlib.contextmanager
 def broker_down():
     """Tasks sent inside go to a broker nothing listens for (connecting is refused at once)."""
     original = celery_app.conf.broker_url
-    point_celery_at("redis://127.0.0.1:1/0")
+    point_celery_at(UNREACHABLE_BROKER)
     try:
         yield
     finally:

@@ -16,6 +16,7 @@ from indexes import services
 from indexes.models import AuthorIndexEntry, IndexState, KeywordIndexEntry
 from indexes.services import RebuildInProgress, index_build_lock, index_rebuild
 from indexes.tasks import reconcile_indexes
+from tests.brokers import UNREACHABLE_BROKER, point_celery_at
 from tests.factories import import_demo_event
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -71,17 +72,10 @@ def test_a_burst_of_edits_is_built_by_a_few_rebuilds_not_one_each(celery_worker_
     assert "Weigel Tobias" not in author_labels(event)  # PS-01 ended rejected
 
 
-def point_celery_at(url: str) -> None:
-    # Celery caches its connection pools; forget them so the next task uses this URL.
-    celery_app.conf.broker_url = celery_app.conf.broker_write_url = celery_app.conf.broker_read_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker_down():
     original = celery_app.conf.broker_url
-    point_celery_at("redis://127.0.0.1:1/0")  # nothing listens there
+    point_celery_at(UNREACHABLE_BROKER)
     yield lambda: point_celery_at(original)
     point_celery_at(original)
 
