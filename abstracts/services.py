@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -374,13 +374,9 @@ def abstract_confirmation_send(*, abstract_id: int) -> str:
     if not claimed:
         return "nothing to send"
     abstract = Abstract.objects.select_related("event", "submitter").get(pk=abstract_id)
-    # A submit while this one is sent changes the due time: its own confirmation stays due.
-    this_submit = Abstract.objects.filter(pk=abstract_id, confirmation_due_at=abstract.confirmation_due_at)
     address = abstract.submitter.email if abstract.submitter else ""
     if not address:
-        with transaction.atomic():
-            this_submit.update(confirmation_due_at=None)
-            Abstract.objects.filter(pk=abstract_id).update(confirmation_claimed_until=None)
+        _confirmation_done(abstract, sent=False)
         return "nobody to tell"
     context = {
         "abstract": abstract,
@@ -393,12 +389,27 @@ def abstract_confirmation_send(*, abstract_id: int) -> str:
         to=[address],
         connection=get_connection(timeout=SMTP_TIMEOUT_SECONDS),
     ).send()
-    with transaction.atomic():
-        this_submit.update(confirmation_due_at=None)
-        Abstract.objects.filter(pk=abstract_id).update(
-            confirmation_sent_at=timezone.now(), confirmation_claimed_until=None
-        )
+    _confirmation_done(abstract, sent=True)
     return "sent"
+
+
+def _confirmation_done(abstract: Abstract, *, sent: bool) -> None:
+    """Release the claim; the confirmation stops being due unless the abstract was submitted again
+    meanwhile (that submit changed the due time, and its own confirmation stays due).
+
+    One UPDATE: a second update of the same row in one transaction makes PostgreSQL check the
+    event foreign key again at commit (FOR KEY SHARE on the event), which deadlocks with an
+    organiser's change that holds the event locked and waits for this abstract."""
+    fields = {
+        "confirmation_claimed_until": None,
+        "confirmation_due_at": Case(
+            When(confirmation_due_at=abstract.confirmation_due_at, then=Value(None)),
+            default=F("confirmation_due_at"),
+        ),
+    }
+    if sent:
+        fields["confirmation_sent_at"] = timezone.now()
+    Abstract.objects.filter(pk=abstract.pk).update(**fields)
 
 
 def abstract_confirmation_failed(*, abstract_id: int, retry_in: int | None) -> None:
