@@ -78,7 +78,9 @@ def test_a_database_restart_gives_503s_loses_nothing_half_written_and_the_app_re
     # The server goes away after the abstract's row is written, before its authors are.
     proxy.cut_on(b'INSERT INTO "abstracts_authorship"')
     response = submit_through_form(browser, url, event, "Cut off in the middle")
-    assert proxy.triggered.is_set(), "the submission never reached the authors' INSERT"
+    assert proxy.triggered.is_set(), (
+        f"the submission never reached the authors' INSERT: {response.status_code} {response.text[:800]}"
+    )
     assert_unavailable_page(response)
     assert not Abstract.objects.filter(title="Cut off in the middle").exists()
     response = submit_through_api(url, open_call.submitter_token, event, "Sent while the database was down")
