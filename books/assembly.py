@@ -44,6 +44,7 @@ class Stamp:
     right_x: float  # CSS px from the left: the number ends here
     top_y: float  # CSS px from the top of the page: top of the placeholder's line
     text: str
+    leader_from_x: float | None = None  # CSS px from the left: a dot leader may start here (the title's end)
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,17 @@ def assemble(
                     folio.right_aligned(page, str(number), width - OUTER_MARGIN_MM * MM, baseline)
                 else:
                     folio.left_aligned(page, str(number), OUTER_MARGIN_MM * MM, baseline)
+        folio.finish()
         contents = _Typesetter(pdf, fonts[FOLIO_FONT], bundled_fonts(font_dir)[FOLIO_FONT], CONTENTS_SIZE_PT)
         for stamp in stamps:
+            page = pdf.pages[stamp.part_page]
             baseline = height - stamp.top_y * CSS_PX - contents.baseline_below_line_top(CONTENTS_LINE_HEIGHT)
-            contents.right_aligned(pdf.pages[stamp.part_page], stamp.text, stamp.right_x * CSS_PX, baseline)
+            right = stamp.right_x * CSS_PX
+            contents.right_aligned(page, stamp.text, right, baseline)
+            if stamp.leader_from_x is not None:
+                leader_end = right - CONTENTS_NUMBER_ROOM_EM * CONTENTS_SIZE_PT
+                contents.dot_leader(page, stamp.leader_from_x * CSS_PX, leader_end, baseline)
+        contents.finish()
 
         _link_contents(pdf, front, layout, anchor_pages, height)
         _label_pages(pdf, layout)
@@ -183,13 +191,19 @@ def assemble(
 
 CONTENTS_SIZE_PT = 9.5  # static/book/print.css: html font-size and line-height
 CONTENTS_LINE_HEIGHT = 1.42
+CONTENTS_NUMBER_ROOM_EM = 2.6  # static/book/print.css: .contents-entry padding-right, room for the number
 
 
 class _Typesetter:
-    """Sets a short run of digits in a bundled font straight into a page's content stream."""
+    """Sets short runs of text (page numbers, dot leaders) in a bundled font straight into pages.
+
+    What is set on a page is written as one content stream when ``finish`` is called, fenced off
+    from the page's own drawing (WeasyPrint leaves its coordinate transform in place).
+    """
 
     def __init__(self, pdf: pikepdf.Pdf, font: pikepdf.Object, whole: "BundledFont", size: float) -> None:
         self.font, self.whole, self.size = font, whole, size
+        self._runs: dict[tuple[int, int], tuple[pikepdf.Page, list[str]]] = {}
 
     def width(self, text: str) -> float:
         return sum(self.whole.widths[self.whole.glyph_ids[char]] for char in text) * self.size / 1000
@@ -200,21 +214,31 @@ class _Typesetter:
         return (half_leading + ascent) * self.size / 1000
 
     def left_aligned(self, page: pikepdf.Page, text: str, x: float, baseline: float) -> None:
-        if "/Resources" not in page.obj:
-            page.obj.Resources = Dictionary()
-        if "/Font" not in page.obj.Resources:
-            page.obj.Resources.Font = Dictionary()
-        page.obj.Resources.Font.Folio = self.font
-        # Fence off the page's own drawing: WeasyPrint leaves its coordinate transform in place.
-        page.contents_add(b"q\n", prepend=True)
-        page.contents_add(b"\nQ")
         glyphs = "".join(f"{self.whole.glyph_ids[char]:04x}" for char in text)
-        page.contents_add(
-            f"\nq BT /Folio {self.size} Tf {x:.3f} {baseline:.3f} Td <{glyphs}> Tj ET Q".encode()
-        )
+        runs = self._runs.setdefault(page.obj.objgen, (page, []))[1]
+        runs.append(f"BT /Folio {self.size} Tf {x:.3f} {baseline:.3f} Td <{glyphs}> Tj ET")
 
     def right_aligned(self, page: pikepdf.Page, text: str, right: float, baseline: float) -> None:
         self.left_aligned(page, text, right - self.width(text), baseline)
+
+    def dot_leader(self, page: pikepdf.Page, start: float, end: float, baseline: float) -> None:
+        """Dots from a space after ``start`` to ``end``, placed as CSS ``leader(". ")`` places them:
+        counted back from ``end``, so that the dots of every line stand in the same columns."""
+        step = self.width(". ")
+        count = int((end - start - self.width(" ")) // step)
+        if count > 0:
+            self.left_aligned(page, ". " * count, end - count * step, baseline)
+
+    def finish(self) -> None:
+        for page, runs in self._runs.values():
+            if "/Resources" not in page.obj:
+                page.obj.Resources = Dictionary()
+            if "/Font" not in page.obj.Resources:
+                page.obj.Resources.Font = Dictionary()
+            page.obj.Resources.Font.Folio = self.font
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(("\nQ\nq " + "\n".join(runs) + " Q").encode())
+        self._runs.clear()
 
 
 @dataclass(frozen=True)
@@ -225,7 +249,7 @@ class BundledFont:
     data: bytes
     widths: tuple[int, ...]
     letters: dict[int, str]  # glyph id → the text it stands for, from the font's character map
-    glyph_ids: dict[str, int]  # for the digits and the few characters stamped after layout
+    glyph_ids: dict[str, int]  # for the digits, dots and the few characters stamped after layout
     ascent: float  # per 1000 units of the font size, as line heights are computed
     descent: float
 
@@ -245,7 +269,7 @@ def _load_bundled_font(path: str, modified: float) -> BundledFont:
         data=Path(path).read_bytes(),
         widths=widths,
         letters={gid: chr(codepoint) for gid, codepoint in first_letter.items()},
-        glyph_ids={char: font.getGlyphID(cmap[ord(char)]) for char in "0123456789ivxlcdm"},
+        glyph_ids={char: font.getGlyphID(cmap[ord(char)]) for char in "0123456789ivxlcdm. "},
         ascent=font["hhea"].ascent * scale,
         descent=-font["hhea"].descent * scale,
     )

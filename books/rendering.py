@@ -22,7 +22,7 @@ from books.fetcher import BOOK_BASE_URL, BookURLFetcher
 
 # Anchors the assembler needs: abstracts, their authors and keywords, the index headings.
 ANCHOR_PREFIXES = ("abstract-", "author-index", "keyword-index")
-FORMAT_VERSION = "3"  # bump when the assembler's expectations of a part change
+FORMAT_VERSION = "4"  # bump when the assembler's expectations of a part change
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Part:
     anchors: dict[str, int] = field(default_factory=dict)  # anchor → page index within the part
     # Placeholders where a number is set in after layout: anchor → (page index, right, top) in CSS px.
     stamps: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+    # Where a contents title ends, for the dot leader set in after it: anchor → (page index, left) in CSS px.
+    leaders: dict[str, tuple[int, float]] = field(default_factory=dict)
     # Links to anchors in other parts: (page index, anchor, (left, top, right, bottom) in CSS px from the
     # top left; WeasyPrint's Page.links gives corners, though its docstring says width and height).
     links: tuple[tuple[int, str, tuple[float, float, float, float]], ...] = ()
@@ -72,6 +74,7 @@ def stored_part(cache_dir: Path, key: str) -> Part | None:
         pages=data["pages"],
         anchors=data["anchors"],
         stamps={name: tuple(value) for name, value in data.get("stamps", {}).items()},
+        leaders={name: tuple(value) for name, value in data.get("leaders", {}).items()},
         links=tuple((index, target, tuple(rect)) for index, target, rect in data.get("links", ())),
         refused=tuple(data.get("refused", ())),
     )
@@ -88,13 +91,16 @@ def render_part(*, key: str, html: str, cache_dir: Path, static_dir: Path, media
         document = HTML(string=html, base_url=BOOK_BASE_URL, url_fetcher=fetcher).render()
         anchors: dict[str, int] = {}
         stamps: dict[str, tuple[int, float, float]] = {}
+        leaders: dict[str, tuple[int, float]] = {}
         links = []
         for index, page in enumerate(document.pages):
-            for name, (_left, top, right, _bottom) in page.anchors.items():
+            for name, (left, top, right, _bottom) in page.anchors.items():
                 if name.startswith(ANCHOR_PREFIXES):
                     anchors.setdefault(name, index)
                 elif name.startswith("stamp-"):
                     stamps[name] = (index, round(right, 3), round(top, 3))
+                elif name.startswith("leader-"):
+                    leaders[name] = (index, round(left, 3))
             for link_type, target, rectangle, _box in page.links:
                 if link_type == "internal" and target.startswith(ANCHOR_PREFIXES) and target not in anchors:
                     links.append((index, target, tuple(round(value, 2) for value in rectangle)))
@@ -105,6 +111,7 @@ def render_part(*, key: str, html: str, cache_dir: Path, static_dir: Path, media
         pages=len(document.pages),
         anchors=anchors,
         stamps=stamps,
+        leaders=leaders,
         links=tuple(links),
         refused=tuple(fetcher.refused),
     )
@@ -114,6 +121,7 @@ def render_part(*, key: str, html: str, cache_dir: Path, static_dir: Path, media
         "pages": part.pages,
         "anchors": anchors,
         "stamps": stamps,
+        "leaders": leaders,
         "links": links,
         "refused": list(part.refused),
     }

@@ -366,8 +366,17 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     # The contents were laid out before any page number was known, with room for each.
     stamps = []
     for anchor, (page_index, x, y) in parts["front"].stamps.items():
-        number = numbers[anchor.removeprefix("stamp-")]
-        stamps.append(Stamp(part_page=page_index, right_x=x, top_y=y, text=str(number)))
+        target = anchor.removeprefix("stamp-")
+        leader = parts["front"].leaders.get(f"leader-{target}")
+        stamps.append(
+            Stamp(
+                part_page=page_index,
+                right_x=x,
+                top_y=y,
+                text=str(numbers[target]),
+                leader_from_x=leader[1] if leader is not None and leader[0] == page_index else None,
+            )
+        )
     if len(stamps) != plan.abstract_count + 2:
         raise BookError(
             f"the contents have room for {len(stamps)} page numbers, not {plan.abstract_count + 2}"
