@@ -1,10 +1,11 @@
 """Putting the laid-out parts together into the one PDF that is printed.
 
 Body and index pages were laid out on right-hand (recto) margins with no running header
-or folio, so that a part looks the same wherever it lands. Here each numbered page is
-moved to left-hand margins when it falls on an even page, gets the running header laid
-over it and its page number set in; the subsets of the bundled fonts that every part
-embeds are replaced by one whole copy of each font.
+or folio, so that a part looks the same wherever it lands; an index part's pages are its
+columns, set two to a page here. Each numbered page is moved to left-hand margins when it
+falls on an even page, gets the running header laid over it and its page number set in;
+the contents get their page numbers and dot leaders; the subsets of the bundled fonts that
+every part embeds are replaced by one whole copy of each font.
 """
 
 import io
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pikepdf
 from fontTools.ttLib import TTFont
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Dictionary, Name, Rectangle
 
 from books.rendering import Part
 
@@ -26,6 +27,7 @@ OUTER_MARGIN_MM = 18
 FOLIO_FROM_BOTTOM_MM = 13  # baseline of the page number
 FOLIO_SIZE_PT = 9
 FOLIO_FONT = "NotoSerif-Regular"
+INDEX_COLUMN_SHIFT_MM = 88  # static/book/print.css: an index column is 80 mm wide, 8 mm from the next
 CSS_PX = 0.75  # points per CSS pixel
 
 
@@ -82,6 +84,11 @@ def even(count: int) -> int:
     return count + count % 2
 
 
+def index_pages(part: Part) -> int:
+    """Printed pages of an index part: its pages are columns, set two to a page."""
+    return (part.pages + 1) // 2
+
+
 def assemble(
     *,
     out_path: Path,
@@ -121,6 +128,18 @@ def assemble(
             pdf.pages.extend(open_part(part).pages)
             numbered.extend([True] * part.pages)
 
+        def add_index(part: Part) -> None:
+            """Two column pages of the index side by side on each page: the first as it is, the
+            second laid over it one column and gap to the right."""
+            columns = open_part(part).pages
+            shift = INDEX_COLUMN_SHIFT_MM * MM
+            for left in range(0, len(columns), 2):
+                pdf.pages.append(columns[left])
+                if left + 1 < len(columns):
+                    right = pdf.copy_foreign(columns[left + 1].as_form_xobject())
+                    pdf.pages[-1].add_overlay(right, Rectangle(shift, 0, shift + width, height))
+                numbered.append(True)
+
         def pad_to_even() -> None:  # the next part starts on a right-hand page
             if len(numbered) % 2:
                 pdf.add_blank_page(page_size=(width, height))
@@ -130,9 +149,9 @@ def assemble(
             add(part)
         pad_to_even()
         for part in author_index:
-            add(part)
+            add_index(part)
         pad_to_even()
-        add(keyword_index)
+        add_index(keyword_index)
         if len(pdf.pages) != layout.total_pages:
             raise ValueError(f"assembled {len(pdf.pages)} pages where the layout has {layout.total_pages}")
 

@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abstracts.selectors import PrintedAbstract, programme
-from books.assembly import Layout, OutlineEntry, Stamp, assemble, even
+from books.assembly import Layout, OutlineEntry, Stamp, assemble, even, index_pages
 from books.models import BookBuild
 from books.rendering import (
     Part,
@@ -358,8 +358,8 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     layout = Layout(
         front_pages=even(parts["front"].pages),
         body_pages=body_pages,
-        author_pages=even(sum(part.pages for part in author_parts)),
-        keyword_pages=parts["keyword_index"].pages,
+        author_pages=even(sum(index_pages(part) for part in author_parts)),
+        keyword_pages=index_pages(parts["keyword_index"]),
     )
     numbers["author-index"] = layout.author_start
     numbers["keyword-index"] = layout.keyword_start

@@ -203,6 +203,37 @@ def test_every_keyword_index_entry_names_pages_on_which_that_keyword_is_printed(
             assert label.casefold() in keywords_line, f"keyword {label!r} is not on page {number}"
 
 
+def words_on(pdf_path, index: int) -> list[tuple[float, float, str]]:
+    """(left, top, text) of each word on a page, in points from the top left, as poppler places them."""
+    page = str(index + 1)
+    found = subprocess.run(
+        ["pdftotext", "-bbox", "-f", page, "-l", page, str(pdf_path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [
+        (float(left), float(top), word)
+        for left, top, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', found.stdout
+        )
+    ]
+
+
+def test_an_index_page_has_two_columns_side_by_side_both_starting_under_the_heading(demo_book):
+    # Index columns are laid out one per page and set two to a page by the assembler.
+    mm = 72 / 25.4
+    number = next(n for n in range(1, 500) if page_text(demo_book, n).startswith("Author index"))
+    words = words_on(demo_book["out"], demo_book["index_of_page"][str(number)])
+    heading_top = next(top for _left, top, word in words if word == "Author")
+    entries = [(left, top) for left, top, word in words if heading_top + 5 < top < 270 * mm]
+    left_column = [top for left, top in entries if 24 * mm - 1 <= left < 104 * mm]
+    right_column = [top for left, top in entries if 112 * mm - 1 <= left < 192 * mm]
+    assert len(left_column) > 40 and len(right_column) > 40, (len(left_column), len(right_column))
+    assert len(left_column) + len(right_column) == len(entries), "every word is in one of the two columns"
+    assert abs(min(left_column) - min(right_column)) < 1, "both columns start at the same height"
+
+
 def test_the_cover_letter_headings_and_superscripts_are_printed(demo_book):
     cover = squash(demo_book["texts"][0])
     assert "Helmholtz AI kick-off meeting" in cover.replace("ﬀ", "ff")
