@@ -288,6 +288,8 @@ def make_event(size: int, seed: int = 7):
     return event
 
 
+# print.css lays each index out as one narrow column per page, for the assembler to set two to a page;
+# a single document sets them in CSS columns instead.
 PLAIN_EXTRA_CSS = """
 @page :right { margin: 24mm 18mm 22mm 24mm; @top-right { content: string(header); font: italic 8.5pt "Book Serif"; }
   @bottom-right { content: counter(page); font: 9pt "Book Serif"; } }
@@ -298,6 +300,9 @@ PLAIN_EXTRA_CSS = """
 .contents-title::after { content: leader(". "); }
 .contents-entry { position: relative; padding-right: 2.6em; }
 .contents-entry .plain-page { position: absolute; right: 0; bottom: 0; }
+.book-index { page: auto; }
+.book-index > .book-heading { height: auto; margin: 0 0 1em; }
+.book-index-columns { columns: 2; column-gap: 8mm; }
 """
 
 PLAIN_TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

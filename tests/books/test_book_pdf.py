@@ -4,6 +4,7 @@ every page number printed in the contents and the indexes is checked against the
 import re
 import subprocess
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -218,6 +219,30 @@ def words_on(pdf_path, index: int) -> list[tuple[float, float, str]]:
             r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', found.stdout
         )
     ]
+
+
+def test_contents_lines_have_dot_leaders_standing_in_columns_up_to_the_page_number(demo_book):
+    # The assembler sets the leaders in after layout, counted back from the number's room as leader() does.
+    front = [index for index, label in enumerate(demo_book["labels"]) if not label.isdigit()]
+    lines_with_leaders = 0
+    for index in front:
+        lines: dict[int, list[tuple[float, str]]] = {}
+        for left, top, word in words_on(demo_book["out"], index):
+            lines.setdefault(round(top), []).append((left, word))
+        last_dots = set()
+        for words in lines.values():
+            words.sort()
+            dots = [left for left, word in words if word == "."]
+            if len(dots) < 3:
+                continue
+            lines_with_leaders += 1
+            assert words[-1][1].isdigit(), f"a leader on page {index} does not end at a page number: {words}"
+            steps = {round(b - a, 1) for a, b in pairwise(dots)}
+            assert len(steps) == 1, f"the dots of a leader are not evenly spaced: {steps}"
+            assert words[-1][0] - dots[-1] > 15, "room is left between the leader and the number"
+            last_dots.add(round(dots[-1], 1))
+        assert len(last_dots) <= 1, f"the leaders on page {index} do not end in the same column: {last_dots}"
+    assert lines_with_leaders >= 46, "every contents line of the 46 abstracts has a leader"
 
 
 def test_an_index_page_has_two_columns_side_by_side_both_starting_under_the_heading(demo_book):
