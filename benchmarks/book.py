@@ -307,7 +307,7 @@ PLAIN_EXTRA_CSS = """
 
 PLAIN_TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <link rel="stylesheet" href="static/book/book.css"><link rel="stylesheet" href="static/book/print.css">
-<style>{{ extra_css }}</style></head><body class="book book-pdf layout-page">
+<style>{{ extra_css|safe }}</style></head><body class="book book-pdf layout-page">
 {% include "book/_cover.html" %}
 <nav class="contents" style="break-before: right"><h2 class="book-heading">Contents</h2>
 {% for group in groups %}<h3 class="contents-session-title">{{ group.title }}</h3><ol class="contents-entries">
