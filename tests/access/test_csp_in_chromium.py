@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.access.test_permission_walk import ROWS, value
 from tests.access.world import build_world
@@ -58,7 +59,13 @@ def test_every_page_works_under_the_content_security_policy(web_server, page_at,
     policies = set()
     for url in urls:
         response = page.goto(f"{web_server}{url}")
-        page.wait_for_load_state("networkidle")
+        try:
+            page.wait_for_load_state("networkidle", timeout=15_000)
+        except PlaywrightTimeoutError:
+            # The book builds page polls every second while a build runs; on a loaded machine a poll
+            # can take longer than the 500 ms of quiet that "networkidle" waits for. Its scripts ran.
+            assert url.endswith("/book/builds/"), f"{url} never went quiet on the network"
+            page.wait_for_load_state("load")
         policies.add(response.headers.get("content-security-policy", "")[:20])
 
     assert problems == []
