@@ -59,8 +59,8 @@ def test_an_organiser_numbers_the_programme_from_the_board(web_server, page_at, 
     for _ in range(len(titles) - 1):
         button = page.get_by_role("button", name=f"Move {last} up")
         button.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the board's form is posted and the page comes back
+            page.keyboard.press("Enter")
     assert page.locator(".board-row .board-title").all_inner_texts() == [last, *titles[:-1]]
 
     # And by dragging: the first row's handle dropped on the lower half of the third row.
