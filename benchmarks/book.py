@@ -16,6 +16,7 @@ Runs on a throwaway SQLite database and media folder (the database is not what i
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -390,6 +391,10 @@ def measure(kind: str, size: int, processes: int) -> dict:
             "slices": f"{report.slices_rendered}/{report.slices}",
             "phases": " ".join(f"{name} {seconds:.1f}" for name, seconds in report.phases.items()),
         }
+    # The pool processes exit once the book is stored; wait for them, so that their peak (and that of
+    # the processes they forked to lay out parts) is counted.
+    for process in multiprocessing.active_children():
+        process.join()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result["peak_mb"] = max(own, children) / 1024

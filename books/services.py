@@ -38,7 +38,9 @@ from books.rendering import (
     Part,
     cyclic_gc_paused,
     part_key,
+    ready,
     render_part,
+    render_part_forked,
     stored_part,
     style_fingerprint,
     warm_up,
@@ -446,18 +448,28 @@ def render_here(event_id: int) -> Renderer:
 
 
 class ProcessPoolRenderer:
-    """Lays out parts in ``processes`` worker processes on this machine (the command and benchmarks)."""
+    """Lays out parts in ``processes`` worker processes on this machine (the command and benchmarks).
+
+    Each pool process warms up once (WeasyPrint imported, styles parsed, a sample laid out) and
+    then lays out each part in a child forked from itself, which starts warm and exits without
+    clean-up (``render_part_forked``).
+    """
 
     def __init__(self, event_id: int, processes: int) -> None:
         self.event_id = event_id
-        self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
-        # Start the processes (and their imports of WeasyPrint) while the build reads the database.
+        self.pool = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=get_context("spawn"),
+            initializer=warm_up,
+            initargs=(static_dir(),),
+        )
+        # Start the processes (and their warm-up) while the build reads the database.
         for _ in range(processes):
-            self.pool.submit(warm_up)
+            self.pool.submit(ready)
 
     def submit(self, key: str, html: str) -> Future:
         return self.pool.submit(
-            render_part,
+            render_part_forked,
             key=key,
             html=html,
             cache_dir=parts_dir(self.event_id),
