@@ -66,7 +66,8 @@ _styles: dict[tuple, BookStyles] = {}
 
 
 def book_styles(static_dir: Path) -> BookStyles:
-    """The book's stylesheets and fonts, parsed once per process (again if a file changes)."""
+    """The book's stylesheets and the fonts they declare, parsed once per process (again if a stylesheet
+    changes; a new font file comes with a deploy, which starts new processes)."""
     static_dir = Path(static_dir)
     files = [static_dir / name for name in BOOK_STYLESHEETS]
     version = (str(static_dir), *((path.stat().st_mtime_ns, path.stat().st_size) for path in files))
