@@ -1,6 +1,6 @@
 """Book build time and memory for synthetic events of 50, 200 and 1,000 abstracts.
 
-    .venv/bin/python benchmarks/book.py [--sizes 50 200 1000] [--processes 2] [--skip-plain]
+    .venv/bin/python benchmarks/book.py [--sizes 50 200 1000] [--processes 2] [--skip-plain] [--repeat 3]
 
 For each size it prints, each measured in a fresh process of its own:
   - plain: WeasyPrint on one HTML document of the whole book, contents and indexes numbered
@@ -9,6 +9,8 @@ For each size it prints, each measured in a fresh process of its own:
     numbers read off the layout, pikepdf assembly);
   - edit: the same event after one abstract's text was changed (only its slice is laid out again);
 seconds, peak memory of the largest process (resident set), pages and PDF size.
+With --repeat N each size is measured N times, the three builds in turn (so that a slow spell of a
+shared machine falls on all of them), and a last line gives the medians and the ratios between them.
 The events are realistic: 230-380 words in 2-4 paragraphs, 2-9 authors with 1-3 of a pool
 of affiliations, 3-6 keywords, six sessions, names with diacritics, some Greek and markup.
 Runs on a throwaway SQLite database and media folder (the database is not what is measured).
@@ -20,6 +22,8 @@ import multiprocessing
 import os
 import random
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -369,7 +373,7 @@ def measure(kind: str, size: int, processes: int) -> dict:
 
     django.setup()
     from abstracts.models import Abstract
-    from books.services import build_book_now
+    from books.services import build_book_now, parts_dir
     from conference.changes import event_changed
     from conference.models import Event
 
@@ -377,6 +381,8 @@ def measure(kind: str, size: int, processes: int) -> dict:
     if kind == "plain":
         result = plain_build(event, Path(tempfile.mkdtemp()) / "plain.pdf")
     else:
+        if kind == "full":  # from nothing: a repeat must not find the parts an earlier run stored
+            shutil.rmtree(parts_dir(event.pk), ignore_errors=True)
         if kind == "edit":
             abstract = Abstract.objects.filter(event=event).order_by("order")[size // 2]
             abstract.text = abstract.text.replace(" the ", " this ", 1) + " (Corrected.)"
@@ -418,6 +424,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each size this many times")
     parser.add_argument("--measure", choices=["plain", "full", "edit"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -441,20 +448,32 @@ def main() -> None:
     print(
         f"{'abstracts':>9} {'build':>6} {'seconds':>8} {'peak MB':>8} {'pages':>6} {'PDF MB':>7} {'slices':>8}  vs plain"
     )
+    kinds = ("full", "edit") if args.skip_plain else ("plain", "full", "edit")
     for size in args.sizes:
-        plain = None if args.skip_plain else run_measurement("plain", size, args.processes)
-        rows = [("plain", plain)] if plain else []
-        rows += [(kind, run_measurement(kind, size, args.processes)) for kind in ("full", "edit")]
-        for kind, row in rows:
-            versus = ""
-            if plain and kind != "plain":
-                versus = f"{plain['seconds'] / row['seconds']:.1f}x faster, PDF {row['bytes'] / plain['bytes']:.2f}x"
-            print(
-                f"{size:>9} {kind:>6} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f} {row['pages']:>6} "
-                f"{row['bytes'] / 1e6:>7.2f} {row.get('slices', ''):>8}  {versus}"
-                + (f"  ({row['phases']} s)" if row.get("phases") else ""),
-                flush=True,
-            )
+        seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
+        for _ in range(args.repeat):
+            plain = None
+            for kind in kinds:
+                row = run_measurement(kind, size, args.processes)
+                seconds[kind].append(row["seconds"])
+                plain = row if kind == "plain" else plain
+                versus = ""
+                if plain and kind != "plain":
+                    versus = f"{plain['seconds'] / row['seconds']:.1f}x faster, PDF {row['bytes'] / plain['bytes']:.2f}x"
+                print(
+                    f"{size:>9} {kind:>6} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f} {row['pages']:>6} "
+                    f"{row['bytes'] / 1e6:>7.2f} {row.get('slices', ''):>8}  {versus}"
+                    + (f"  ({row['phases']} s)" if row.get("phases") else ""),
+                    flush=True,
+                )
+        if args.repeat > 1:
+            median = {kind: statistics.median(values) for kind, values in seconds.items()}
+            summary = ", ".join(f"{kind} {median[kind]:.1f} s" for kind in kinds)
+            if "plain" in median:
+                summary += "; " + ", ".join(
+                    f"{kind} {median['plain'] / median[kind]:.1f}x faster" for kind in ("full", "edit")
+                )
+            print(f"{size:>9} median of {args.repeat}: {summary}", flush=True)
 
 
 if __name__ == "__main__":
