@@ -204,8 +204,8 @@ def test_every_keyword_index_entry_names_pages_on_which_that_keyword_is_printed(
             assert label.casefold() in keywords_line, f"keyword {label!r} is not on page {number}"
 
 
-def words_on(pdf_path, index: int) -> list[tuple[float, float, str]]:
-    """(left, top, text) of each word on a page, in points from the top left, as poppler places them."""
+def words_on(pdf_path, index: int) -> list[tuple[float, float, str, float]]:
+    """(left, top, text, right) of each word on a page, in points from the top left, as poppler sets them."""
     page = str(index + 1)
     found = subprocess.run(
         ["pdftotext", "-bbox", "-f", page, "-l", page, str(pdf_path), "-"],
@@ -214,9 +214,9 @@ def words_on(pdf_path, index: int) -> list[tuple[float, float, str]]:
         check=True,
     )
     return [
-        (float(left), float(top), word)
-        for left, top, word in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', found.stdout
+        (float(left), float(top), word, float(right))
+        for left, top, right, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>', found.stdout
         )
     ]
 
@@ -226,17 +226,21 @@ def test_contents_lines_have_dot_leaders_standing_in_columns_up_to_the_page_numb
     front = [index for index, label in enumerate(demo_book["labels"]) if not label.isdigit()]
     lines_with_leaders = 0
     for index in front:
-        lines: dict[int, list[tuple[float, str]]] = {}
-        for left, top, word in words_on(demo_book["out"], index):
-            lines.setdefault(round(top), []).append((left, word))
+        lines: dict[int, list[tuple[float, str, float]]] = {}
+        for left, top, word, right in words_on(demo_book["out"], index):
+            lines.setdefault(round(top), []).append((left, word, right))
         last_dots = set()
         for words in lines.values():
             words.sort()
-            dots = [left for left, word in words if word == "."]
+            dots = [left for left, word, _right in words if word == "."]
             if len(dots) < 3:
                 continue
             lines_with_leaders += 1
             assert words[-1][1].isdigit(), f"a leader on page {index} does not end at a page number: {words}"
+            title_end = max(right for left, word, right in words if word != "." and left < dots[0])
+            assert 0 < dots[0] - title_end < 10, (
+                f"a leader on page {index} does not start after its title: {words}"
+            )
             steps = {round(b - a, 1) for a, b in pairwise(dots)}
             assert len(steps) == 1, f"the dots of a leader are not evenly spaced: {steps}"
             assert words[-1][0] - dots[-1] > 15, "room is left between the leader and the number"
@@ -250,8 +254,8 @@ def test_an_index_page_has_two_columns_side_by_side_both_starting_under_the_head
     mm = 72 / 25.4
     number = next(n for n in range(1, 500) if page_text(demo_book, n).startswith("Author index"))
     words = words_on(demo_book["out"], demo_book["index_of_page"][str(number)])
-    heading_top = next(top for _left, top, word in words if word == "Author")
-    entries = [(left, top) for left, top, word in words if heading_top + 5 < top < 270 * mm]
+    heading_top = next(top for _left, top, word, _right in words if word == "Author")
+    entries = [(left, top) for left, top, _word, _right in words if heading_top + 5 < top < 270 * mm]
     left_column = [top for left, top in entries if 24 * mm - 1 <= left < 104 * mm]
     right_column = [top for left, top in entries if 112 * mm - 1 <= left < 192 * mm]
     assert len(left_column) > 40 and len(right_column) > 40, (len(left_column), len(right_column))
