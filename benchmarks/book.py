@@ -419,12 +419,18 @@ def run_measurement(kind: str, size: int, processes: int) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sizes", type=at_least_one, nargs="+", default=[50, 200, 1000])
+    parser.add_argument("--processes", type=at_least_one, default=os.cpu_count() or 1)
     parser.add_argument("--skip-plain", action="store_true")
-    parser.add_argument("--repeat", type=int, default=1, help="measure each size this many times")
+    parser.add_argument("--repeat", type=at_least_one, default=1, help="measure each size this many times")
     parser.add_argument("--measure", choices=["plain", "full", "edit"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
