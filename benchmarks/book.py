@@ -319,7 +319,7 @@ PLAIN_TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 {% for abstract in group.abstracts %}<li class="contents-entry"><span class="contents-code">{{ abstract.code }}</span> <span class="contents-title">{{ abstract.title }}</span><a class="plain-page" href="#abstract-{{ abstract.pk }}"></a></li>{% endfor %}
 </ol>{% endfor %}</nav>
 {% for group in groups %}<h2 class="session-heading" style="break-before: right">{{ group.title }}</h2>
-{% for abstract in group.abstracts %}{% include "abstracts/_abstract.html" %}{% endfor %}{% endfor %}
+{% for abstract in group.abstracts %}{% include "abstracts/_abstract.html" with pdf=True %}{% endfor %}{% endfor %}
 <section class="book-index"><h2 class="book-heading">Author index</h2><div class="book-index-columns">
 {% for entry in authors %}<p class="book-index-entry">{{ entry.label }} {% for abstract_id, person_id in entry.refs %}<a class="plain-page" href="#abstract-{{ abstract_id }}-authors"></a>{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endfor %}
 </div></section>

@@ -273,12 +273,50 @@ def test_the_cover_letter_headings_and_superscripts_are_printed(demo_book):
     text = page_text(demo_book, demo_book["build"].page_numbers[str(ps07.pk)])
     # Superscripts numbered by first appearance: Li 1,2; Bzdok 3; Holmes 4; Yeo 2; Genon 1.
     assert re.search(r"Jingwei Li ?1,2", text) and re.search(r"Sarah Genon ?1", text), text[:300]
+    drawn = drawn_text(demo_book, demo_book["build"].page_numbers[str(ps07.pk)])
+    name = next(run for run in drawn if run[0].endswith("Jingwei Li"))
+    numbers = drawn[drawn.index(name) + 1]
+    assert numbers[0] == "1,2", drawn[:8]
+    assert numbers[1] < 0.8 * name[1], "the affiliation numbers are set smaller than the name"
+    assert numbers[2] > name[2] + 2, "and raised above its baseline"
+    # The numbered affiliations below, each number in the font's superior figures.
+    assert "¹ Forschungszentrum Julich, Institute of Neuroscience and Medicine" in text
+    assert "⁴ Yale University, New Haven, USA" in text
     index_text = squash(" ".join(demo_book["texts"][-6:]))
     for letter in ("A", "B", "Z"):
         assert re.search(rf"\b{letter}\b", index_text)
     assert demo_book["labels"][0] == "i" and "1" in demo_book["labels"]
     first_body = demo_book["index_of_page"]["1"]
     assert first_body % 2 == 0, "page 1 is a right-hand page (an odd sheet side)"
+
+
+def drawn_text(book: dict, number: int) -> list[tuple[str, float, float]]:
+    """The runs of text drawn on a page: (text, size in points, baseline in points from the bottom)."""
+    runs = []
+
+    def visit(text, cm, tm, _font, size):
+        if text.strip():
+            runs.append((text.strip(), size * tm[3] * cm[3], tm[5] * cm[3] + cm[5]))
+
+    book["reader"].pages[book["index_of_page"][str(number)]].extract_text(visitor_text=visit)
+    return runs
+
+
+def test_no_author_name_is_broken_across_lines(demo_book):
+    """The PDF holds each name together with word joiners (no element per name): every name of every
+    abstract is printed whole on one line, and copies as it is spelt."""
+    checked = 0
+    for abstract in demo_book["abstracts"].values():
+        number = demo_book["build"].page_numbers.get(str(abstract.pk))
+        if number is None:
+            continue
+        lines = demo_book["texts"][demo_book["index_of_page"][str(number)]].splitlines()
+        for authorship in abstract.authorships.select_related("person"):
+            name = f"{authorship.person.first_name} {authorship.person.last_name}".strip()
+            assert any(name in line for line in lines), f"{abstract.code}: {name!r} is not whole on a line"
+            checked += 1
+    assert checked >= 180
+    assert "\u2060" not in "".join(demo_book["texts"]), "the word joiners print and copy as nothing"
 
 
 def test_the_fonts_are_the_bundled_ones_each_embedded_once(demo_book):
