@@ -29,6 +29,9 @@ FOLIO_SIZE_PT = 9
 FOLIO_FONT = "NotoSerif-Regular"
 INDEX_COLUMN_SHIFT_MM = 88  # static/book/print.css: an index column is 80 mm wide, 8 mm from the next
 CSS_PX = 0.75  # points per CSS pixel
+CONTENTS_SIZE_PT = 9.5  # static/book/print.css: html font-size and line-height
+CONTENTS_LINE_HEIGHT = 1.42
+CONTENTS_NUMBER_ROOM_EM = 2.6  # static/book/print.css: .contents-entry padding-right, room for the number
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,27 @@ class OutlineEntry:
 
 @dataclass(frozen=True)
 class Stamp:
-    """A page number printed into a laid-out part where a placeholder left room for it."""
+    """A contents entry's page number, set in at the right of the entry's last line (the entry's padding
+    leaves room for it), with a dot leader from where the title ends on that line."""
 
     part_page: int  # page index within the front matter
-    right_x: float  # CSS px from the left: the number ends here
-    top_y: float  # CSS px from the top of the page: top of the placeholder's line
+    line_top_y: float  # CSS px from the top of the page: top of the entry's last line
+    title_end_x: float  # CSS px from the left: where the title ends on that line
     text: str
-    leader_from_x: float | None = None  # CSS px from the left: a dot leader may start here (the title's end)
+
+
+def contents_stamps(front: Part, numbers: dict[str, int]) -> list[Stamp]:
+    """The page number of every contents entry, placed by the last line its link takes (the lowest
+    on its page: an entry is never split between pages)."""
+    last_lines: dict[str, tuple[int, tuple[float, float, float, float]]] = {}
+    for index, target, rectangle in front.links:
+        known = last_lines.get(target)
+        if known is None or (index, rectangle[3]) > (known[0], known[1][3]):
+            last_lines[target] = (index, rectangle)
+    return [
+        Stamp(index, top, right, str(numbers[target]))
+        for target, (index, (_left, top, right, _bottom)) in last_lines.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -181,12 +198,15 @@ def assemble(
         contents = _Typesetter(pdf, fonts[FOLIO_FONT], bundled_fonts(font_dir)[FOLIO_FONT], CONTENTS_SIZE_PT)
         for stamp in stamps:
             page = pdf.pages[stamp.part_page]
-            baseline = height - stamp.top_y * CSS_PX - contents.baseline_below_line_top(CONTENTS_LINE_HEIGHT)
-            right = stamp.right_x * CSS_PX
+            # The link's box is as high as the line; the entry ends at the right margin, the outer one
+            # on a right-hand page (page 0 of the front matter is the cover).
+            baseline = (
+                height - stamp.line_top_y * CSS_PX - contents.baseline_below_line_top(CONTENTS_LINE_HEIGHT)
+            )
+            right = width - (OUTER_MARGIN_MM if stamp.part_page % 2 == 0 else INNER_MARGIN_MM) * MM
             contents.right_aligned(page, stamp.text, right, baseline)
-            if stamp.leader_from_x is not None:
-                leader_end = right - CONTENTS_NUMBER_ROOM_EM * CONTENTS_SIZE_PT
-                contents.dot_leader(page, stamp.leader_from_x * CSS_PX, leader_end, baseline)
+            leader_end = right - CONTENTS_NUMBER_ROOM_EM * CONTENTS_SIZE_PT
+            contents.dot_leader(page, stamp.title_end_x * CSS_PX, leader_end, baseline)
         contents.finish()
 
         _link_contents(pdf, front, layout, anchor_pages, height)
@@ -206,11 +226,6 @@ def assemble(
         for source in opened:
             source.close()
         pdf.close()
-
-
-CONTENTS_SIZE_PT = 9.5  # static/book/print.css: html font-size and line-height
-CONTENTS_LINE_HEIGHT = 1.42
-CONTENTS_NUMBER_ROOM_EM = 2.6  # static/book/print.css: .contents-entry padding-right, room for the number
 
 
 class _Typesetter:

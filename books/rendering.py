@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Anchors the assembler needs: abstracts, their authors and keywords, the index headings.
 ANCHOR_PREFIXES = ("abstract-", "author-index", "keyword-index")
-FORMAT_VERSION = "5"  # bump when the assembler's expectations of a part change
+FORMAT_VERSION = "6"  # bump when the assembler's expectations of a part change
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,9 @@ class Part:
     key: str
     pages: int
     anchors: dict[str, int] = field(default_factory=dict)  # anchor → page index within the part
-    # Placeholders where a number is set in after layout: anchor → (page index, right, top) in CSS px.
-    stamps: dict[str, tuple[int, float, float]] = field(default_factory=dict)
-    # Where a contents title ends, for the dot leader set in after it: anchor → (page index, left) in CSS px.
-    leaders: dict[str, tuple[int, float]] = field(default_factory=dict)
-    # Links to anchors in other parts: (page index, anchor, (left, top, right, bottom) in CSS px from the
-    # top left; WeasyPrint's Page.links gives corners, though its docstring says width and height).
+    # Links to anchors in other parts, one per line an <a> takes: (page index, anchor, (left, top, right,
+    # bottom) in CSS px from the top left; WeasyPrint's Page.links gives corners, though its docstring
+    # says width and height). The contents' page numbers and dot leaders go on each entry's last line.
     links: tuple[tuple[int, str, tuple[float, float, float, float]], ...] = ()
     refused: tuple[str, ...] = ()  # URLs the fetcher refused while laying this part out
 
@@ -137,8 +134,6 @@ def stored_part(cache_dir: Path, key: str) -> Part | None:
         key=key,
         pages=data["pages"],
         anchors=data["anchors"],
-        stamps={name: tuple(value) for name, value in data.get("stamps", {}).items()},
-        leaders={name: tuple(value) for name, value in data.get("leaders", {}).items()},
         links=tuple((index, target, tuple(rect)) for index, target, rect in data.get("links", ())),
         refused=tuple(data.get("refused", ())),
     )
@@ -223,28 +218,26 @@ def _lay_out_and_store(
             stylesheets=list(styles.stylesheets), font_config=styles.font_config
         )
         anchors: dict[str, int] = {}
-        stamps: dict[str, tuple[int, float, float]] = {}
-        stamp_lines: dict[str, tuple[int, float, float]] = {}  # target → (page index, top, bottom)
         links = []
         for index, page in enumerate(document.pages):
-            for name, (_left, top, right, bottom) in page.anchors.items():
+            for name in page.anchors:
                 if name.startswith(ANCHOR_PREFIXES):
                     anchors.setdefault(name, index)
-                elif name.startswith("stamp-"):
-                    stamps[name] = (index, round(right, 3), round(top, 3))
-                    stamp_lines[name.removeprefix("stamp-")] = (index, top, bottom)
-            for link_type, target, rectangle, _box in page.links:
-                if link_type == "internal" and target.startswith(ANCHOR_PREFIXES) and target not in anchors:
+            for link_type, target, rectangle, box in page.links:
+                # WeasyPrint links every box inside the <a> too; the <a>'s own box covers each line.
+                if (
+                    link_type == "internal"
+                    and box.element_tag == "a"
+                    and target.startswith(ANCHOR_PREFIXES)
+                    and target not in anchors
+                ):
                     links.append((index, target, tuple(round(value, 2) for value in rectangle)))
-        leaders = _title_ends(stamp_lines, links)
         # Subsets keep the fonts' glyph ids; the assembler swaps them for one whole copy of each font.
         pdf = document.write_pdf()
     part = Part(
         key=key,
         pages=len(document.pages),
         anchors=anchors,
-        stamps=stamps,
-        leaders=leaders,
         links=tuple(links),
         refused=tuple(fetcher.refused),
     )
@@ -253,36 +246,11 @@ def _lay_out_and_store(
     meta = {
         "pages": part.pages,
         "anchors": anchors,
-        "stamps": stamps,
-        "leaders": leaders,
         "links": links,
         "refused": list(part.refused),
     }
     _write_atomically(cache_dir / f"{key}.json", json.dumps(meta).encode())
     return part
-
-
-def _title_ends(
-    stamp_lines: dict[str, tuple[int, float, float]],
-    links: list[tuple[int, str, tuple[float, float, float, float]]],
-) -> dict[str, tuple[int, float]]:
-    """Where each contents title ends, for the dot leader set in after it: the right edge of the line's
-    link (WeasyPrint links each box inside the <a>) on the line that has room for the page number.
-    An empty marker element after each title gives the same place, but added about a quarter to the time
-    WeasyPrint takes to lay out the contents."""
-    boxes: dict[tuple[int, str], list[tuple[float, float, float, float]]] = {}
-    for index, target, rectangle in links:
-        boxes.setdefault((index, target), []).append(rectangle)
-    ends = {}
-    for target, (index, top, bottom) in stamp_lines.items():
-        on_line = [
-            right
-            for _, box_top, right, box_bottom in boxes.get((index, target), ())
-            if top <= (box_top + box_bottom) / 2 <= bottom
-        ]
-        if on_line:
-            ends[f"leader-{target}"] = (index, round(max(on_line), 3))
-    return ends
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from abstracts.selectors import PrintedAbstract, programme
-from books.assembly import Layout, OutlineEntry, Stamp, assemble, even, index_pages
+from books.assembly import Layout, OutlineEntry, assemble, contents_stamps, even, index_pages
 from books.models import BookBuild
 from books.rendering import (
     Part,
@@ -366,19 +366,7 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     numbers["author-index"] = layout.author_start
     numbers["keyword-index"] = layout.keyword_start
     # The contents were laid out before any page number was known, with room for each.
-    stamps = []
-    for anchor, (page_index, x, y) in parts["front"].stamps.items():
-        target = anchor.removeprefix("stamp-")
-        leader = parts["front"].leaders.get(f"leader-{target}")
-        stamps.append(
-            Stamp(
-                part_page=page_index,
-                right_x=x,
-                top_y=y,
-                text=str(numbers[target]),
-                leader_from_x=leader[1] if leader is not None and leader[0] == page_index else None,
-            )
-        )
+    stamps = contents_stamps(parts["front"], numbers)
     if len(stamps) != plan.abstract_count + 2:
         raise BookError(
             f"the contents have room for {len(stamps)} page numbers, not {plan.abstract_count + 2}"

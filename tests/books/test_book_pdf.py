@@ -244,6 +244,10 @@ def test_contents_lines_have_dot_leaders_standing_in_columns_up_to_the_page_numb
             steps = {round(b - a, 1) for a, b in pairwise(dots)}
             assert len(steps) == 1, f"the dots of a leader are not evenly spaced: {steps}"
             assert words[-1][0] - dots[-1] > 15, "room is left between the leader and the number"
+            # The number ends at the right margin: the outer one (18 mm) on a right-hand page, the inner
+            # one (24 mm) on a left-hand page; the cover is page 0, a right-hand page.
+            margin_mm = 18 if index % 2 == 0 else 24
+            assert abs(words[-1][2] - (210 - margin_mm) * 72 / 25.4) < 0.5, f"page {index}: {words[-1]}"
             last_dots.add(round(dots[-1], 1))
         assert len(last_dots) <= 1, f"the leaders on page {index} do not end in the same column: {last_dots}"
     assert lines_with_leaders >= 46, "every contents line of the 46 abstracts has a leader"
