@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Anchors the assembler needs: abstracts, their authors and keywords, the index headings.
 ANCHOR_PREFIXES = ("abstract-", "author-index", "keyword-index")
-FORMAT_VERSION = "6"  # bump when the assembler's expectations of a part change
+FORMAT_VERSION = "7"  # bump when the assembler's expectations of a part change
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,9 @@ def _lay_out_and_store(
         anchors: dict[str, int] = {}
         links = []
         for index, page in enumerate(document.pages):
-            for name in page.anchors:
+            # Ids, and in the body bookmarks (static/book/print.css: data-anchor).
+            names = [*page.anchors, *(label for _level, label, _position, _state in page.bookmarks)]
+            for name in names:
                 if name.startswith(ANCHOR_PREFIXES):
                     anchors.setdefault(name, index)
             for link_type, target, rectangle, box in page.links:
