@@ -331,7 +331,13 @@ def finish_book(plan: BookPlan, body: list[Part], *, render: Renderer, out_path:
     event = _cover_event(plan.cover)
 
     def index_html(groups: list, index_id: str, index_title: str) -> str:
-        context = {"groups": groups, "index_id": index_id, "index_title": index_title, "pdf": True}
+        context = {
+            "groups": groups,
+            "index_id": index_id,
+            "index_title": index_title,
+            "pdf": True,
+            "bookmark_anchors": True,
+        }
         return render_to_string("book/pdf_index.html", context)
 
     # A long author index is laid out in two halves side by side, the second from a new page.
