@@ -253,6 +253,24 @@ def test_contents_lines_have_dot_leaders_standing_in_columns_up_to_the_page_numb
     assert lines_with_leaders >= 46, "every contents line of the 46 abstracts has a leader"
 
 
+def test_a_contents_title_that_wraps_lines_up_with_its_first_line(demo_book):
+    front = [index for index, label in enumerate(demo_book["labels"]) if not label.isdigit()]
+    title_starts, continuation_starts = set(), set()
+    for index in front:
+        lines: dict[int, list[tuple[float, str]]] = {}
+        for left, top, word, _right in words_on(demo_book["out"], index):
+            lines.setdefault(round(top), []).append((left, word))
+        for words in lines.values():
+            words.sort()
+            if re.fullmatch(r"PS-\d{2}", words[0][1]):
+                title_starts.add(round(words[1][0], 1))
+            elif any(word == "." for _left, word in words) and words[0][1] not in ("Author", "Keyword"):
+                continuation_starts.add(round(words[0][0], 1))  # a wrapped title's last line, with its leader
+    assert len(title_starts) <= 2, f"titles start in one column per page side: {title_starts}"
+    assert continuation_starts, "the demo book has titles that take two lines"
+    assert continuation_starts <= title_starts, (continuation_starts, title_starts)
+
+
 def test_an_index_page_has_two_columns_side_by_side_both_starting_under_the_heading(demo_book):
     # Index columns are laid out one per page and set two to a page by the assembler.
     mm = 72 / 25.4

@@ -1,6 +1,8 @@
 """The book of abstracts in real headless Chromium: the HTML edition, the PDF link on the event page
 and the organisers' build page."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -44,6 +46,15 @@ def test_the_html_edition_has_contents_abstracts_and_indexes_with_working_links(
     # The same partial as the PDF: superscripts of PS-07 as printed.
     ps07 = page.locator(".abstract", has=page.locator(".abstract-code", has_text="PS-07"))
     assert ps07.locator(".abstract-authors sup").all_inner_texts() == ["1,2", "3", "4", "2", "1"]
+    # A contents line reads "code title"; a title that wraps lines up with its first line.
+    ps02 = page.locator(".contents-entry a", has_text="PS-02")
+    expect(ps02).to_have_accessible_name(re.compile(r"^PS-02 A Connectivity-based"))
+    lines_left = page.locator(".contents-title").evaluate_all(
+        "titles => titles.map(title => [...title.getClientRects()].map(line => Math.round(line.left)))"
+    )
+    assert all(len(set(lefts)) == 1 for lefts in lines_left), lines_left
+    if viewport == "phone":
+        assert sum(len(lefts) > 1 for lefts in lines_left) > 20, "most titles wrap on a phone"
     # A contents line and an index reference lead to the abstract.
     page.locator(".contents-entry a", has_text="PS-07").click()
     assert page.url.endswith(f"#abstract-{ps07.get_attribute('id').split('-')[1]}")
