@@ -43,8 +43,9 @@ def app_behind_proxy(django_db_blocker, celery_queue):
     assert proxied_url != database_url, database_url
     env = environment(
         DATABASE_URL=proxied_url,
-        # The production default. A shorter one failed a connection that a loaded CI machine was
-        # slow to open, before the submission reached the statement the proxy cuts on.
+        # The production default. With 2 s (which libpq may end after 1 s), CI twice saw a 503 before
+        # the submission reached the statement the proxy cuts on; a slow connect is the suspect, not
+        # proven: the assertion below prints the server's log, which names the error.
         DATABASE_CONNECT_TIMEOUT="5",
         CELERY_TASK_DEFAULT_QUEUE=celery_queue,
     )
